@@ -1,0 +1,109 @@
+// yargs wiring only: argv → options object → lazy import of one command. The one try/catch.
+import yargs, { type Argv } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { SpecError, UsageError, UserError } from "./errors.js";
+import { formatDiagnostic } from "./diagnostics.js";
+import { VERSION } from "./version.js";
+
+const MODES = ["auto", "fresh", "restart"] as const;
+
+function commandLine(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName("crjob")
+    .usage("$0 <command> [options]\n\nCheckpointed LSF batch jobs from a validated YAML spec.")
+    .command(
+      "render <specs..>",
+      "render job specs into bsub scripts",
+      (y) =>
+        y
+          .positional("specs", { type: "string", array: true, demandOption: true, describe: "job spec files (YAML)" })
+          .option("o", { alias: "output", type: "string", describe: "write the script to FILE (atomically, mode 0755)" })
+          .option("outdir", { type: "string", describe: "write <name>.sh for each spec into DIR" })
+          .option("mode", { choices: MODES, describe: "override the spec's mode" })
+          .option("site", { type: "string", describe: "site profile (default: $CRJOB_SITE, else crjob.site.yaml above the spec)" })
+          .option("templates", { type: "string", describe: "directory of template overrides" })
+          .option("force", { type: "boolean", describe: "overwrite a file crjob did not generate" })
+          .option("check", { type: "boolean", describe: "exit 1 naming scripts that are stale or hand-edited; write nothing" })
+          .example("$0 render jobs/stars.yaml -o run.stars", "then: bsub < run.stars")
+          .example("$0 render jobs/*.yaml --outdir scripts/", "one <name>.sh per spec")
+          .example("$0 render --check jobs/*.yaml --outdir scripts/", "in CI or pre-commit"),
+      async (a) => {
+        const { renderCommand } = await import("./commands/render.js");
+        process.exitCode = await renderCommand({
+          specs: a.specs as string[],
+          output: a.o,
+          outdir: a.outdir,
+          mode: a.mode,
+          site: a.site,
+          templates: a.templates,
+          force: a.force,
+          check: a.check,
+        });
+      },
+    )
+    .command(
+      "validate <specs..>",
+      "check job specs; print every problem as file:line:col",
+      (y) =>
+        y
+          .positional("specs", { type: "string", array: true, demandOption: true })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const })
+          .option("site", { type: "string", describe: "site profile" })
+          .example("$0 validate jobs/*.yaml", "exit 1 if any spec has an error"),
+      async (a) => {
+        const { validateCommand } = await import("./commands/validate.js");
+        process.exitCode = await validateCommand({ specs: a.specs as string[], format: a.format, site: a.site });
+      },
+    )
+    .command(
+      "init [name]",
+      "write <name>.yaml, a commented starter spec",
+      (y) => y.positional("name", { type: "string" }).example("$0 init stars", "writes stars.yaml"),
+      async (a) => {
+        const { initCommand } = await import("./commands/init.js");
+        process.exitCode = await initCommand({ name: a.name, cwd: process.cwd() });
+      },
+    )
+    .command(
+      "schema",
+      "print the spec's JSON Schema",
+      (y) => y.example("$0 schema > crjob.schema.json", "then: # yaml-language-server: $schema=crjob.schema.json"),
+      async () => {
+        const { schemaCommand } = await import("./commands/schema.js");
+        process.exitCode = await schemaCommand();
+      },
+    )
+    .demandCommand(1, "name a command")
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilogue("Exit codes: 0 ok, 1 invalid spec or other error, 2 wrong command line.")
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await commandLine(argv).parseAsync();
+  } catch (e) {
+    if (e instanceof SpecError) {
+      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
+      process.exitCode = e.exitCode;
+    } else if (e instanceof UserError) {
+      process.stderr.write(`crjob: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write("Run 'crjob --help' for usage.\n");
+      process.exitCode = e.exitCode;
+    } else {
+      process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write("crjob: internal error; this is a bug. Please report it with the command line and the spec.\n");
+      process.exitCode = 70;
+    }
+  }
+}
+
+await main(hideBin(process.argv));

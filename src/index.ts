@@ -1,0 +1,56 @@
+// Library API: spec text in, script text out. Pure: no filesystem, environment or stdout here
+// except reading the bundled/override templates.
+import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { SpecError } from "./errors.js";
+import type { JobModel } from "./model.js";
+import { loadTemplateSet, renderScript, type TemplateSet } from "./render/engine.js";
+import { loadSpec } from "./spec/load.js";
+import { normalizeSpec } from "./spec/normalize.js";
+import { checkRules } from "./spec/rules.js";
+import type { LoadedSite } from "./spec/site.js";
+import type { Mode, Spec } from "./spec/types.js";
+import { validateSpec } from "./spec/validate.js";
+
+export interface RenderOptions {
+  site?: LoadedSite | null;
+  mode?: Mode;
+  templates?: TemplateSet;
+  /** Name of the spec shown in the script's header (default: `file`). */
+  displayName?: string;
+}
+
+export interface RenderResult {
+  script: string;
+  job: JobModel;
+  diagnostics: Diagnostic[];
+}
+
+/** Load, validate and normalize a spec: every diagnostic, or the job model. */
+export function compileJob(source: string, file: string, opts: RenderOptions = {}): { job: JobModel; diagnostics: Diagnostic[] } {
+  // 1. YAML with positions; syntax errors are diagnostics.
+  const loaded = loadSpec(source, file);
+  // 2. Schema, then the cross-field and site rules.
+  const diagnostics = [...loaded.diagnostics];
+  if (!hasErrors(diagnostics)) diagnostics.push(...validateSpec(loaded));
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkRules(loaded, opts.site ?? null));
+  if (hasErrors(diagnostics)) throw new SpecError(diagnostics);
+  // 3. Every default applied once.
+  const job = normalizeSpec(loaded.data as Spec, {
+    specFile: opts.displayName ?? file,
+    site: opts.site?.data ?? null,
+    mode: opts.mode,
+  });
+  return { job, diagnostics };
+}
+
+export function renderJob(source: string, file: string, opts: RenderOptions = {}): RenderResult {
+  const { job, diagnostics } = compileJob(source, file, opts);
+  // 4. Templates see only the model.
+  const script = renderScript(job, opts.templates ?? loadTemplateSet());
+  return { script, job, diagnostics };
+}
+
+export { formatDiagnostic } from "./diagnostics.js";
+export type { Diagnostic } from "./diagnostics.js";
+export type { JobModel } from "./model.js";
+export type { Spec, SiteProfile } from "./spec/types.js";

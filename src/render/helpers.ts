@@ -1,0 +1,21 @@
+import type Handlebars from "handlebars";
+import { formatDuration } from "../spec/duration.js";
+import { shellPath, shellQuote } from "./quote.js";
+
+/** Template helpers. Every value that came from a user goes through `sh` or `shpath`. */
+export function registerHelpers(hb: typeof Handlebars): void {
+  hb.registerHelper("sh", (v: unknown) => shellQuote(String(v)));
+  hb.registerHelper("shpath", (v: unknown) => shellPath(String(v)));
+  /** A bash array body: ( 'a' 'b c' ). */
+  hb.registerHelper("sharray", (v: unknown) => {
+    const items = (v as unknown[] | null | undefined) ?? [];
+    return items.length ? `(${items.map((x) => " " + shellQuote(String(x))).join("")} )` : "()";
+  });
+  hb.registerHelper("duration", (v: unknown) => formatDuration(Number(v)));
+  hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+  hb.registerHelper("ne", (a: unknown, b: unknown) => a !== b);
+  hb.registerHelper("or", (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper("and", (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hb.registerHelper("concat", (...args: unknown[]) => args.slice(0, -1).map(String).join(""));
+  hb.registerHelper("num", (v: unknown) => (v === null || v === undefined ? 0 : Number(v)));
+}

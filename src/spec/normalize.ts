@@ -1,0 +1,129 @@
+import type { JobModel } from "../model.js";
+import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
+import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
+import { VERSION } from "../version.js";
+
+export interface NormalizeContext {
+  /** Spec file as the user named it; shown in the script's header. */
+  specFile: string;
+  site?: SiteProfile | null;
+  /** `crjob render --mode` overrides the spec. */
+  mode?: Mode;
+}
+
+const DEFAULT_MTBF = 3 * 86400;
+/** Assumed cost of the first checkpoint when the interval picks itself (Young/Daly). */
+const ASSUMED_CHECKPOINT_COST = 60;
+
+/** A #BSUB value as LSF's parser reads it: one word, or double-quoted. */
+function bsubWord(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./\[\]-]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, "\\$1")}"`;
+}
+
+/**
+ * Every default applied once, every decision made here, so templates stay layout.
+ * The spec must already be valid (validateSpec + checkRules without errors).
+ */
+export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
+  const site = ctx.site ?? {};
+  const flavour: Flavour = site.flavour ?? "ibm";
+  const queueProfile = site.queues?.[spec.queue] ?? {};
+  const ck = spec.checkpoint ?? {};
+  const lsf = spec.lsf ?? {};
+  const tool = ck.tool ?? "blcr";
+
+  // 1. Checkpoint timing.
+  const intervalAuto = ck.interval === "auto";
+  const mtbfSeconds = intervalAuto ? parseDuration(ck.mtbf ?? site.mtbf ?? "") ?? DEFAULT_MTBF : null;
+  let intervalSeconds: number | null = null;
+  if (tool !== "none") {
+    intervalSeconds = intervalAuto
+      ? Math.round(Math.sqrt(2 * ASSUMED_CHECKPOINT_COST * (mtbfSeconds ?? DEFAULT_MTBF)))
+      : parseDuration(ck.interval ?? "") ?? 3600;
+  }
+
+  // 2. Run limit, the margin for the final checkpoint, and how the job gets requeued.
+  const runlimitSeconds = lsf.runlimit !== undefined ? parseRunlimit(lsf.runlimit) : null;
+  const warningBefore = lsf.warning?.before ? parseDuration(lsf.warning.before) : null;
+  const limitMarginSeconds =
+    runlimitSeconds === null ? 0 : warningBefore ?? Math.min(900, Math.max(60, Math.round(runlimitSeconds / 10)));
+  const requeueExit = lsf.requeue_exit ?? 99;
+  let method: JobModel["requeue"]["method"];
+  const wanted = tool === "none" ? "none" : lsf.requeue ?? "auto";
+  if (wanted === "auto") {
+    const queueRequeues = queueProfile.requeue_exit_values?.includes(requeueExit) ?? false;
+    method = flavour === "ibm" || queueRequeues ? "exit" : "brequeue";
+  } else {
+    method = wanted;
+  }
+  const warningSignal = flavour === "ibm" && lsf.warning?.signal ? lsf.warning.signal.replace(/^SIG/, "") : null;
+
+  // 3. #BSUB lines: only options the flavour has (rules.ts rejects the rest in lsf.extra).
+  const jobName = spec.array ? `${spec.name}[${spec.array.replace(/%.*$/, "")}]${spec.array.includes("%") ? spec.array.slice(spec.array.indexOf("%")) : ""}` : spec.name;
+  const defaultLog = spec.array ? `${spec.name}.%J.%I.log` : `${spec.name}.%J.log`;
+  const bsub: string[] = [];
+  bsub.push(`-J ${bsubWord(jobName)}`);
+  bsub.push(`-q ${bsubWord(spec.queue)}`);
+  bsub.push(`-n ${spec.slots ?? 1}`);
+  bsub.push(`-o ${bsubWord(lsf.output ?? defaultLog)}`);
+  if (lsf.error !== undefined) bsub.push(`-e ${bsubWord(lsf.error)}`);
+  if (runlimitSeconds !== null) bsub.push(`-W ${formatRunlimit(runlimitSeconds)}`);
+  if (lsf.resources !== undefined) bsub.push(`-R ${bsubWord(lsf.resources)}`);
+  if (lsf.rerunnable) bsub.push("-r");
+  if (flavour === "ibm" && method === "exit") bsub.push(`-Q "${requeueExit}"`);
+  if (warningSignal && warningBefore !== null) {
+    bsub.push(`-wa ${warningSignal}`);
+    bsub.push(`-wt ${formatRunlimit(Math.max(60, warningBefore))}`);
+  }
+  for (const extra of lsf.extra ?? []) {
+    const m = /^(\S+)(?:\s+(.*))?$/.exec(extra.trim());
+    if (m) bsub.push(m[2] !== undefined ? `${m[1]} ${bsubWord(m[2])}` : m[1]);
+  }
+
+  // 4. Where things live.
+  const stateRoot = site.state_root ?? "$HOME/.crjob";
+  const stateDir = ck.dir ?? `${stateRoot.replace(/\/+$/, "")}/${spec.name}`;
+
+  return {
+    specFile: ctx.specFile,
+    crjobVersion: VERSION,
+    name: spec.name,
+    queue: spec.queue,
+    slots: spec.slots ?? 1,
+    mode: ctx.mode ?? spec.mode ?? "auto",
+    flavour,
+    bsubLines: bsub,
+    array: spec.array ?? null,
+    app: {
+      command: spec.app.command,
+      args: spec.app.args ?? [],
+      output: spec.app.output ?? `${spec.name}.out`,
+      env: Object.entries(spec.app.env ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+      restartCommand: spec.app.restart_command ?? null,
+      restartArgs: spec.app.restart_args ?? null,
+    },
+    stageIn: spec.stage?.in ?? [],
+    stageOut: spec.stage?.out ?? [],
+    tool,
+    intervalSeconds,
+    intervalAuto,
+    mtbfSeconds,
+    stateDir,
+    keep: ck.keep ?? 2,
+    keepOnSuccess: ck.keep_on_success ?? false,
+    restorePid: ck.restore_pid ?? "auto",
+    appFiles: ck.files ?? [],
+    appSignal: ck.signal ? ck.signal.replace(/^SIG/, "") : null,
+    appReady: {
+      marker: ck.ready?.marker ?? null,
+      stableSeconds: ck.ready?.stable ? parseDuration(ck.ready.stable) : null,
+      timeoutSeconds: ck.ready?.timeout ? parseDuration(ck.ready.timeout) ?? 600 : 600,
+    },
+    scratch: spec.scratch ?? site.scratch ?? "/sanscratch",
+    blcrPrefix: tool === "blcr" ? queueProfile.blcr ?? null : null,
+    runlimitSeconds,
+    limitMarginSeconds,
+    requeue: { method, exitCode: requeueExit, maxRequeues: lsf.max_requeues ?? 20 },
+    warningSignal,
+  };
+}
