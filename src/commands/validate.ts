@@ -1,0 +1,76 @@
+// `crjob validate SPEC... [--format text|json] [--site FILE]`: every diagnostic of every file.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { loadSpec } from "../spec/load.js";
+import { checkRules } from "../spec/rules.js";
+import { findSitePath, loadSite, type LoadedSite } from "../spec/site.js";
+import { validateSpec } from "../spec/validate.js";
+
+export interface ValidateOptions {
+  specs: string[];
+  format: "text" | "json";
+  site?: string;
+}
+
+/** Exit code: 0 when there are warnings at most, 1 on any error. */
+export async function validateCommand(opts: ValidateOptions): Promise<number> {
+  const all: Diagnostic[] = [];
+  const sites = new Map<string, LoadedSite | null>();
+
+  for (const file of opts.specs) {
+    // 1. Read the spec; an unreadable file is a diagnostic like any other.
+    const source = readText(file, "job spec");
+    if (typeof source !== "string") {
+      all.push(source);
+      continue;
+    }
+    // 2. The site profile that applies to it (each reported once, however many specs use it).
+    const sitePath = findSitePath({ explicit: opts.site, env: process.env, specFile: file, exists: existsSync });
+    let site: LoadedSite | null = null;
+    if (sitePath !== null) {
+      if (!sites.has(sitePath)) {
+        const loaded = readSite(sitePath, opts.site ? "--site" : process.env.CRJOB_SITE ? "$CRJOB_SITE" : null);
+        all.push(...loaded.diagnostics);
+        // A broken profile would only add follow-up errors to every spec.
+        sites.set(sitePath, "data" in loaded && !hasErrors(loaded.diagnostics) ? loaded : null);
+      }
+      site = sites.get(sitePath) ?? null;
+    }
+    // 3. Load, schema, rules.
+    const spec = loadSpec(source, file);
+    const diagnostics = [...spec.diagnostics, ...validateSpec(spec), ...checkRules(spec, site)];
+    all.push(...diagnostics.sort((a, b) => a.line - b.line || a.col - b.col));
+  }
+
+  // 4. Report.
+  if (opts.format === "json") {
+    const rows = all.map(({ file, line, col, path, severity, message, hint }) => ({
+      file, line, col, path, severity, message, hint: hint ?? null,
+    }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    for (const d of all) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  }
+  return hasErrors(all) ? 1 : 0;
+}
+
+/** The file's text, or a diagnostic naming the file: missing, a directory, unreadable. */
+export function readText(file: string, what: string, via: string | null = null): string | Diagnostic {
+  const problem = (message: string): Diagnostic => ({
+    file, line: 0, col: 0, path: "", severity: "error", message: via ? `${message} (from ${via})` : message,
+  });
+  try {
+    if (statSync(file).isDirectory()) return problem(`is a directory, not a ${what}`);
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return problem("no such file");
+    if (code === "EACCES" || code === "EPERM") return problem("cannot read it: permission denied");
+    return problem(`cannot read it: ${(e as Error).message}`);
+  }
+}
+
+function readSite(file: string, via: string | null): LoadedSite | { diagnostics: Diagnostic[] } {
+  const source = readText(file, "site profile", via);
+  return typeof source === "string" ? loadSite(source, file) : { diagnostics: [source] };
+}
