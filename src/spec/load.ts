@@ -72,7 +72,7 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   try {
     loaded.data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    at(contents.range?.[0] ?? 0, "error", `invalid YAML: ${(e as Error).message}`);
+    at(contents.range?.[0] ?? 0, "error", `invalid YAML: ${yamlMessage("", (e as Error).message)}`);
   }
   return loaded;
 }

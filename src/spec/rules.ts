@@ -108,7 +108,7 @@ function intervalAuto(ctx: RuleContext): void {
   const interval = get(ctx.spec, "checkpoint", "interval");
   const mtbf = get(ctx.spec, "checkpoint", "mtbf");
   if (interval === "auto" && mtbf === undefined && !ctx.site?.mtbf) {
-    ctx.report(["checkpoint", "interval"], "error", '"auto" needs a mean time between failures', "set checkpoint.mtbf (e.g. mtbf: 3d) or mtbf in the site profile");
+    ctx.report(["checkpoint", "interval"], "error", '"auto" needs a mean time between failures', "set checkpoint.mtbf, e.g. mtbf: 3d, or mtbf in the site profile");
   }
   if (mtbf !== undefined && typeof interval === "string" && interval !== "auto") {
     ctx.report(["checkpoint", "mtbf"], "warning", 'ignored: only used with interval: auto', undefined, "key");
@@ -430,7 +430,7 @@ function arrayOutputs(ctx: RuleContext): void {
   for (const field of ["output", "error"] as const) {
     const v = get(ctx.spec, "lsf", field);
     if (typeof v === "string" && !v.includes("%I")) {
-      ctx.report(["lsf", field], "warning", "every array element writes to this same file", 'add %I (the array index), e.g. "%J.%I.out"');
+      ctx.report(["lsf", field], "warning", "every array element writes to this same file", 'add %I, the array index: e.g. "%J.%I.out"');
     }
   }
 }
