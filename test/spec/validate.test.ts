@@ -143,7 +143,8 @@ describe("the schemas", () => {
 
   it("documents the defaults", () => {
     expect(specSchema.properties.slots.default).toBe(1);
-    expect(specSchema.properties.checkpoint.properties.keep.default).toBe(2);
-    expect(specSchema.properties.checkpoint.properties.tool.default).toBe("blcr");
+    const checkpoint = specSchema.properties.checkpoint as { properties: Record<string, { default?: unknown }> };
+    expect(checkpoint.properties.keep!.default).toBe(2);
+    expect(checkpoint.properties.tool!.default).toBe("blcr");
   });
 });
