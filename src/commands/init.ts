@@ -66,56 +66,77 @@ function yamlString(s: string): string {
   return parse(s) === s ? s : JSON.stringify(s);
 }
 
+const COMMENT_COLUMN = 31;
+
+/** "text   # comment", comments aligned. */
+function line(text: string, comment?: string): string {
+  return comment === undefined ? text : `${text.padEnd(COMMENT_COLUMN - 1)} # ${comment}`;
+}
+
 export function starterSpec(o: { name: string; queue: string; blcr: boolean; siteNote: string | null }): string {
   const n = o.name;
   const tool = o.blcr
-    ? "  tool: blcr                   # blcr | dmtcp | app (the app writes its own checkpoints) | none\n  interval: 12h                # 90s, 30m, 12h, 1d, or auto; below 1m only for testing\n"
-    : "  tool: none                   # blcr | dmtcp | app | none (no queue in the site profile has BLCR)\n  # interval: 12h              # 90s, 30m, 12h, 1d, or auto; not used with tool none\n";
-  return `# crjob job spec. Check it:  crjob validate ${n}.yaml
-# Then:  crjob render ${n}.yaml -o run.${n}  &&  bsub < run.${n}
-# Commented-out fields show their defaults. Editor completion: crjob schema > crjob.schema.json
-# and put "# yaml-language-server: $schema=crjob.schema.json" on the first line.
-
-name: ${yamlString(n)}${" ".repeat(Math.max(1, 24 - yamlString(n).length))}# job name (#BSUB -J) and the key of its checkpoint state
-queue: ${o.queue}${" ".repeat(Math.max(1, 23 - o.queue.length))}# LSF queue (#BSUB -q)${o.siteNote ? `, from ${o.siteNote}` : ""}
-# slots: 1                     # #BSUB -n
-# mode: auto                   # auto: restart from this job's checkpoint if there is one | fresh | restart
-# array: "1-100%10"            # job array: indices, at most 10 running at once
-
-app:
-  command: ./myapp             # program to run in the work dir
-  # args: []                   # each entry is exactly one argument, passed verbatim
-  # output: ${n}.out${" ".repeat(Math.max(1, 14 - n.length))}# the app's stdout and stderr in the work dir, kept whole across restarts
-  # env: {}                    # variables for the app, e.g. OMP_NUM_THREADS: "4"
-  # restart_command: ./myapp   # tool app: run instead of command when resuming
-  # restart_args: []           # tool app: used instead of args when resuming
-
-# stage:
-#   in: []                     # copied from the submit dir into the work dir before a fresh start
-#   out: []                    # copied back to the submit dir when the job ends, e.g. [context, "results/*"]
-
-checkpoint:
-${tool}  # dir: $HOME/.crjob/${n}${" ".repeat(Math.max(1, 12 - n.length))}# checkpoints and job state (keep it off scratch)
-  # keep: 2                    # checkpoint generations kept
-  # keep_on_success: false     # keep the checkpoints after the app succeeds
-  # restore_pid: auto          # blcr: auto | always | never
-  # mtbf: 3d                   # interval auto: mean time between failures
-  # files: []                  # tool app: the checkpoint files the app writes
-  # signal: USR1               # tool app: signal that makes the app write them
-  # ready: { marker: state.done, timeout: 10m }   # tool app: when they are complete
-
-# scratch: /sanscratch         # the job runs in <scratch>/$LSB_JOBID (default: site profile)
-
-# lsf:
-#   output: ${n}.%J.out${" ".repeat(Math.max(1, 15 - n.length))}# #BSUB -o (%J job id, %I array index)
-#   error: ${n}.%J.err${" ".repeat(Math.max(1, 16 - n.length))}# #BSUB -e
-#   runlimit: 24h              # #BSUB -W; crjob checkpoints before it and requeues the job
-#   resources: "rusage[mem=4000]"
-#   extra: []                  # more bsub options, one per entry, e.g. ["-M 4000", "-P myproject"]
-#   rerunnable: false          # #BSUB -r: rerun (and resume) when the host is lost
-#   requeue: auto              # auto | exit | brequeue | none
-#   requeue_exit: 99           # exit code that requeues the job at its run limit
-#   max_requeues: 10           # stop requeueing after this many
-#   warning: { signal: USR1, before: 10m }
-`;
+    ? [
+        line("  tool: blcr", "blcr | dmtcp | app (the app writes its own checkpoints) | none"),
+        line("  interval: 12h", "90s, 30m, 12h, 1d, or auto; below 1m only for testing"),
+      ]
+    : [
+        line("  tool: none", "blcr | dmtcp | app | none (no queue in the site profile has BLCR)"),
+        line("  # interval: 12h", "90s, 30m, 12h, 1d, or auto; not used with tool none"),
+      ];
+  return [
+    `# crjob job spec. Check it:  crjob validate ${n}.yaml`,
+    `# Then:  crjob render ${n}.yaml -o run.${n}  &&  bsub < run.${n}`,
+    "# Commented-out fields show their defaults. Editor completion: crjob schema > crjob.schema.json",
+    '# and put "# yaml-language-server: $schema=crjob.schema.json" on the first line.',
+    "",
+    line(`name: ${yamlString(n)}`, "job name (#BSUB -J) and the key of its checkpoint state"),
+    line(`queue: ${o.queue}`, `LSF queue (#BSUB -q)${o.siteNote ? `, from ${o.siteNote}` : ""}`),
+    line("# slots: 1", "#BSUB -n"),
+    line("# mode: auto", "auto: restart from this job's checkpoint if there is one | fresh | restart"),
+    line('# array: "1-100%10"', "job array: indices, at most 10 running at once"),
+    "",
+    "app:",
+    line("  command: ./myapp", "program to run in the work dir"),
+    line("  # args: []", "each entry is exactly one argument, passed verbatim"),
+    line(`  # output: ${n}.out`, "the app's stdout and stderr in the work dir, kept whole across restarts"),
+    line("  # env: {}", 'variables for the app, e.g. OMP_NUM_THREADS: "4"'),
+    line("  # restart_command: ./myapp", "tool app: run instead of command when resuming"),
+    line("  # restart_args: []", "tool app: used instead of args when resuming"),
+    "",
+    "# stage:",
+    line("#   in: []", "copied from the submit dir into the work dir before a fresh start"),
+    line("#   out: []", 'copied back to the submit dir when the job ends, e.g. [context, "results/*"]'),
+    "",
+    "checkpoint:",
+    ...tool,
+    line(`  # dir: $HOME/.crjob/${n}`, "checkpoints and job state (keep it off scratch)"),
+    line("  # keep: 2", "checkpoint generations kept"),
+    line("  # keep_on_success: false", "keep the checkpoints after the app succeeds"),
+    line("  # restore_pid: auto", "blcr: auto | always | never"),
+    line("  # mtbf: 3d", "interval auto: mean time between failures"),
+    line("  # files: []", "tool app: the checkpoint files the app writes"),
+    line("  # signal: USR1", "tool app: signal that makes the app write them"),
+    line("  # ready:", "tool app: when the files are complete"),
+    line("  #   marker: state.done", "a file the app creates when it has written them, or"),
+    line("  #   stable: 10s", "their sizes unchanged this long"),
+    line("  #   timeout: 10m", "then give up and keep the previous generation"),
+    "",
+    line("# scratch: /sanscratch", "the job runs in <scratch>/$LSB_JOBID (default: site profile)"),
+    "",
+    "# lsf:",
+    line(`#   output: ${n}.%J.out`, "#BSUB -o (%J job id, %I array index)"),
+    line(`#   error: ${n}.%J.err`, "#BSUB -e"),
+    line("#   runlimit: 24h", "#BSUB -W; crjob checkpoints before it and requeues the job"),
+    line('#   resources: "rusage[mem=4000]"', "#BSUB -R"),
+    line("#   extra: []", 'more bsub options, one per entry, e.g. ["-M 4000", "-P myproject"]'),
+    line("#   rerunnable: false", "#BSUB -r: rerun (and resume) when the host is lost"),
+    line("#   requeue: auto", "auto | exit | brequeue | none"),
+    line("#   requeue_exit: 99", "exit code that requeues the job at its run limit"),
+    line("#   max_requeues: 10", "stop requeueing after this many"),
+    line("#   warning:", "before the run limit (IBM LSF: -wa/-wt; OpenLava: crjob's own timer)"),
+    line("#     signal: USR1"),
+    line("#     before: 10m"),
+    "",
+  ].join("\n");
 }
