@@ -80,7 +80,7 @@ function isNoise(err: ErrorObject, all: readonly ErrorObject[]): boolean {
 const isCombinator = (e: ErrorObject) => ["oneOf", "anyOf", "if", "not"].includes(e.keyword);
 
 function describe(err: ErrorObject, loaded: LoadedSpec, schema: object): Diagnostic {
-  const path = pointerToPath(err.instancePath);
+  const path = dataPath(loaded.data, err.instancePath);
   const value = valueAt(loaded.data, path);
   const diag = (p: PathSegment[], at: "key" | "value", message: string, hint?: string): Diagnostic => ({
     file: loaded.file,
@@ -181,6 +181,16 @@ function pointerToPath(pointer: string): PathSegment[] {
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Like pointerToPath, but a digit-only key of a mapping stays a string ("1": x). */
+function dataPath(data: unknown, pointer: string): PathSegment[] {
+  let v = data;
+  return pointerToPath(pointer).map((seg) => {
+    const s = Array.isArray(v) ? Number(seg) : String(seg);
+    v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined;
+    return s;
+  });
 }
 
 function resolvePointer(root: unknown, schemaPath: string): Record<string, unknown> | undefined {

@@ -148,3 +148,14 @@ describe("the schemas", () => {
     expect(checkpoint.properties.tool!.default).toBe("blcr");
   });
 });
+
+describe("odd keys", () => {
+  it("keeps a digit-only key a name, not an index", () => {
+    expect(lines('name: a\nqueue: q\napp: { command: x, env: { "1": y } }\ncheckpoint: { interval: 1h }\n')).toEqual([
+      'job.yaml:3:27 error app.env["1"]: invalid name "1": must be a variable name of letters, digits and "_" that does not start with a digit',
+    ]);
+    expect(lines("name: a\nqueue: q\napp: { command: x }\ncheckpoint: { interval: 1h }\n7: x\n")).toEqual([
+      'job.yaml:5:1 error ["7"]: unknown property (known fields here: name, queue, slots, mode, array, app, stage, checkpoint, scratch, lsf)',
+    ]);
+  });
+});
