@@ -168,8 +168,9 @@ function requeuePath(ctx: RuleContext): void {
   const queues = ctx.site?.queues ?? {};
   if (typeof queue !== "string" || (Object.keys(queues).length > 0 && !(queue in queues))) return; // unknown queue: reported
   const code = get(ctx.spec, "lsf", "requeue_exit") ?? DEFAULT_REQUEUE_EXIT;
+  if (typeof code !== "number") return; // the schema reports it
   const values = queues[queue]?.requeue_exit_values ?? [];
-  if (values.includes(code as number)) return;
+  if (values.includes(code)) return;
   ctx.report(
     ["lsf", "runlimit"],
     "warning",
