@@ -32,6 +32,7 @@ CRJOB_MAX_REQUEUES=10
 crjob_app=( ./md -c params.conf -o results )
 crjob_stage_in=( md params.conf inputs/ )
 crjob_stage_out=( 'results/*.dat' md.log )
+crjob_ckpt_files=( )   # tool app: the app's own checkpoint files
 crjob_app_env() {
   :
 }
@@ -170,7 +171,7 @@ crjob_files_to_save() {
     cd "$CRJOB_WORK" || exit 0
     shopt -s nullglob
     IFS=''
-    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}"; do
+    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}"; do
       # shellcheck disable=SC2206
       matches=($pattern)
       for f in "${matches[@]}"; do [ -f "$f" ] && printf '%s\n' "$f"; done

@@ -29,6 +29,7 @@ CRJOB_MAX_REQUEUES=20
 crjob_app=( ./analyse.sh --input 'data/sample 1.csv' --label 'run of '\''today'\''' )
 crjob_stage_in=( analyse.sh data )
 crjob_stage_out=( report.txt )
+crjob_ckpt_files=( )   # tool app: the app's own checkpoint files
 crjob_app_env() {
   :
   export OMP_NUM_THREADS=1
@@ -168,7 +169,7 @@ crjob_files_to_save() {
     cd "$CRJOB_WORK" || exit 0
     shopt -s nullglob
     IFS=''
-    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}"; do
+    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}"; do
       # shellcheck disable=SC2206
       matches=($pattern)
       for f in "${matches[@]}"; do [ -f "$f" ] && printf '%s\n' "$f"; done

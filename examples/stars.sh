@@ -30,6 +30,7 @@ CRJOB_MAX_REQUEUES=20
 crjob_app=( ./t-20001030-01 )
 crjob_stage_in=( t-20001030-01 )
 crjob_stage_out=( context )
+crjob_ckpt_files=( )   # tool app: the app's own checkpoint files
 crjob_app_env() {
   :
 }
@@ -168,7 +169,7 @@ crjob_files_to_save() {
     cd "$CRJOB_WORK" || exit 0
     shopt -s nullglob
     IFS=''
-    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}"; do
+    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}"; do
       # shellcheck disable=SC2206
       matches=($pattern)
       for f in "${matches[@]}"; do [ -f "$f" ] && printf '%s\n' "$f"; done

@@ -30,9 +30,8 @@ export function compileJob(source: string, file: string, opts: RenderOptions = {
   // 1. YAML with positions; syntax errors are diagnostics.
   const loaded = loadSpec(source, file);
   // 2. Schema, then the cross-field and site rules.
-  const diagnostics = [...loaded.diagnostics];
-  if (!hasErrors(diagnostics)) diagnostics.push(...validateSpec(loaded));
-  if (!hasErrors(diagnostics)) diagnostics.push(...checkRules(loaded, opts.site ?? null));
+  // Every problem in one pass, as `crjob validate` reports them (the rules tolerate invalid data).
+  const diagnostics = [...loaded.diagnostics, ...validateSpec(loaded), ...checkRules(loaded, opts.site ?? null)];
   if (hasErrors(diagnostics)) throw new SpecError(diagnostics);
   // 3. Every default applied once.
   const job = normalizeSpec(loaded.data as Spec, {
