@@ -1,0 +1,76 @@
+// The generated script, run directly (as LSF runs it) with the BLCR stand-ins: a fresh run that
+// completes and stages out; a kill -9 and a rerun under a new job id that resumes with exact
+// output; the app's exit status as the script's.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+
+const running: RunningJob[] = [];
+afterEach(() => running.splice(0).forEach(reap));
+
+function spec(opts: { lines: number; tick: number; exit?: number; interval?: string }): string {
+  return `name: stars
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${opts.lines}", --tick, "${opts.tick}", --exit, "${opts.exit ?? 0}", --events, events.log]
+  output: stars.out
+stage:
+  in: [input.txt]
+  out: [events.log, input.txt]
+checkpoint:
+  tool: blcr
+  interval: ${opts.interval ?? "1s"}
+  dir: $STATE
+scratch: $SCRATCH
+`;
+}
+
+describe("BLCR job run directly", () => {
+  it("a fresh run completes, stages out, removes its checkpoints and exits 0", async () => {
+    const job = prepareJob(spec({ lines: 25, tick: 0.1 }), { "input.txt": "data\n" });
+    const run = runJob(job, "1001");
+    running.push(run);
+    const { code } = await run.done;
+    expect(run.log()).toContain("crjob: fresh start");
+    expect(code).toBe(0);
+    expect(readFileSync(join(job.dirs.submit, "stars.out"), "utf8")).toBe(starsOutput(25));
+    expect(run.log()).toMatch(/crjob: checkpoint 1 written/);
+    expect(generations(job.dirs.state)).toEqual([]); // success: a resubmission starts fresh
+    expect(existsSync(join(job.dirs.scratch, "1001"))).toBe(false); // scratch cleaned
+    expect(readdirSync(job.dirs.scratch)).toEqual([]);
+  });
+
+  it("killed with kill -9, then run again under a new job id: resumes with exact output", async () => {
+    const job = prepareJob(spec({ lines: 40, tick: 0.1 }), { "input.txt": "data\n" });
+    const first = runJob(job, "2001");
+    running.push(first);
+    await waitFor("two generations", () => generations(job.dirs.state).length >= 1 && generations(job.dirs.state).at(-1)! >= 2);
+    first.signalGroup("SIGKILL"); // the node dies: script, app and all
+    await first.done;
+    const second = runJob(job, "2002");
+    running.push(second);
+    const { code } = await second.done;
+    expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
+    expect(code).toBe(0);
+    const out = readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+    expect(out).not.toContain("\0");
+    expect(out).toBe(starsOutput(40));
+    // It resumed (the restored app did not start over) and its PID came back.
+    const events = readFileSync(join(job.dirs.submit, "events.log"), "utf8");
+    expect(events).toMatch(/restored/);
+    expect(events.match(/^start/gm)?.length).toBe(1);
+  });
+
+  it("passes the app's exit status on and keeps its checkpoints", async () => {
+    const job = prepareJob(spec({ lines: 15, tick: 0.1, exit: 7 }), { "input.txt": "data\n" });
+    const run = runJob(job, "3001");
+    running.push(run);
+    const { code } = await run.done;
+    expect(code).toBe(7);
+    expect(run.log()).toContain("crjob: app exited with status 7");
+    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+    expect(readFileSync(join(job.dirs.submit, "stars.out"), "utf8")).toBe(starsOutput(15));
+  });
+});

@@ -1,0 +1,119 @@
+// Run generated job scripts for real: with the BLCR stand-ins (test/bin) on PATH, in temp dirs,
+// as LSF would start them (own process group, LSB_JOBID, LS_SUBCWD), and kill them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { crjob, ROOT, tempDir } from "../helpers.js";
+
+export const TEST_BIN = join(ROOT, "test", "bin");
+export const STARS = join(ROOT, "test", "apps", "stars");
+
+/** What the stars app prints for lines 1..n: line i is i stars. */
+export function starsOutput(n: number): string {
+  let out = "";
+  for (let i = 1; i <= n; i++) out += "*".repeat(i) + "\n";
+  return out;
+}
+
+export interface JobDirs {
+  root: string;
+  submit: string;
+  scratch: string;
+  state: string;
+}
+
+export interface PreparedJob {
+  dirs: JobDirs;
+  script: string;
+}
+
+/** Write `spec` (YAML; `$SCRATCH`, `$STATE`, `$STARS` are filled in), render it through the CLI. */
+export function prepareJob(spec: string, files: Record<string, string> = {}, renderArgs: string[] = []): PreparedJob {
+  const root = tempDir("crjob-life-");
+  const dirs: JobDirs = {
+    root,
+    submit: join(root, "submit"),
+    scratch: join(root, "scratch"),
+    state: join(root, "state"),
+  };
+  mkdirSync(dirs.submit);
+  mkdirSync(dirs.scratch);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dirs.submit, name), text);
+  const text = spec
+    .replaceAll("$SCRATCH", dirs.scratch)
+    .replaceAll("$STATE", dirs.state)
+    .replaceAll("$STARS", STARS);
+  writeFileSync(join(dirs.submit, "job.yaml"), text);
+  const r = crjob(["render", "job.yaml", "-o", "job.sh", ...renderArgs], { cwd: dirs.submit });
+  if (r.code !== 0) throw new Error(`render failed: ${r.stderr}`);
+  return { dirs, script: join(dirs.submit, "job.sh") };
+}
+
+export interface RunningJob {
+  child: ChildProcess;
+  logFile: string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  log(): string;
+  /** Signal the whole job (its process group), like a node crash (KILL) or LSF's signals. */
+  signalGroup(sig: NodeJS.Signals): void;
+}
+
+let runCounter = 0;
+
+/** Start the job script directly (no scheduler), in its own process group. */
+export function runJob(job: PreparedJob, jobid: string, env: NodeJS.ProcessEnv = {}): RunningJob {
+  const logFile = join(job.dirs.root, `job.${jobid}.${++runCounter}.log`);
+  const fd = openSync(logFile, "a");
+  const child = spawn("bash", [job.script], {
+    cwd: job.dirs.submit,
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    env: {
+      ...process.env,
+      PATH: `${TEST_BIN}:${process.env.PATH}`,
+      LSB_JOBID: jobid,
+      LS_SUBCWD: job.dirs.submit,
+      ...env,
+    },
+  });
+  closeSync(fd);
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    logFile,
+    done,
+    log: () => readFileSync(logFile, "utf8"),
+    signalGroup: (sig) => {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+/** Complete generation numbers in a state dir, oldest first. */
+export function generations(stateDir: string): number[] {
+  if (!existsSync(stateDir)) return [];
+  return readdirSync(stateDir)
+    .map((d) => /^gen\.(\d+)$/.exec(d))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(stateDir, m[0], "meta")))
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Kill -9 every process still running from a job's process group (test cleanup). */
+export function reap(job: RunningJob): void {
+  job.signalGroup("SIGKILL");
+}
