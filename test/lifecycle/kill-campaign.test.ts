@@ -1,0 +1,96 @@
+// Kill campaign: SIGKILL the whole job at seeded random instants (mid-checkpoint and mid-rotation
+// included), resubmit each time, and require the exact output of a deterministic app at the end:
+// no NUL bytes, no lost or repeated lines, and a resume (not a start from zero) whenever a
+// generation existed. CRJOB_KILL_RUNS (default 30) and CRJOB_KILL_SEED change the campaign.
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generations, prepareJob, reap, runJob, starsOutput, type RunningJob } from "./harness.js";
+
+const RUNS = Number(process.env.CRJOB_KILL_RUNS ?? 30);
+const SEED = Number(process.env.CRJOB_KILL_SEED ?? 20261125);
+const LINES = 120;
+
+/** mulberry32: a small seeded PRNG, so a failing campaign can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SPEC = `name: campaign
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${LINES}", --tick, "0.03", --events, events.log]
+  output: stars.out
+stage:
+  out: [events.log]
+checkpoint:
+  tool: blcr
+  interval: 1s
+  keep: 2
+  dir: $STATE
+scratch: $SCRATCH
+`;
+
+const running: RunningJob[] = [];
+afterEach(() => running.splice(0).forEach(reap));
+
+describe("kill campaign", () => {
+  it(`survives ${RUNS} SIGKILLs at random instants (seed ${SEED})`, { timeout: 30 * 60_000 }, async () => {
+    const rand = prng(SEED);
+    let kills = 0;
+    let midCheckpoint = 0;
+    let campaigns = 0;
+    let resumes = 0;
+    while (kills < RUNS) {
+      campaigns++;
+      const job = prepareJob(SPEC);
+      let attempt = 0;
+      let startsExpected = 1; // a start from zero happens only when no generation existed
+      for (;;) {
+        attempt++;
+        const slow = rand() < 0.4; // a slow checkpoint widens the mid-checkpoint window
+        const run = runJob(job, `${campaigns}${String(attempt).padStart(3, "0")}`, slow ? { CRFAKE_CKPT_DELAY: "0.4" } : {});
+        running.push(run);
+        if (kills >= RUNS) {
+          const { code } = await run.done;
+          expect(code, run.log()).toBe(0);
+          break;
+        }
+        const delay = 150 + Math.floor(rand() * 2200);
+        const ended = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), delay))]);
+        if (ended) {
+          const { code } = await run.done;
+          expect(code, run.log()).toBe(0);
+          break;
+        }
+        const hadGeneration = generations(job.dirs.state).length > 0;
+        run.signalGroup("SIGKILL");
+        await run.done;
+        kills++;
+        if (readdirSync(job.dirs.state).some((f) => f.startsWith(".gen."))) midCheckpoint++;
+        if (!hadGeneration && generations(job.dirs.state).length === 0) startsExpected++;
+        if (rand() < 0.3) rmSync(job.dirs.scratch, { recursive: true, force: true }); // node lost with its scratch
+      }
+      const out = readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+      expect(out.includes("\0"), "NUL bytes in output").toBe(false);
+      expect(out).toBe(starsOutput(LINES));
+      const events = readFileSync(join(job.dirs.submit, "events.log"), "utf8");
+      const starts = events.match(/^start /gm)?.length ?? 0;
+      expect(starts, events).toBeLessThanOrEqual(startsExpected);
+      resumes += events.match(/^restored /gm)?.length ?? 0;
+      expect(existsSync(join(job.dirs.state, "lock"))).toBe(false);
+    }
+    // The campaign exercised what it claims to.
+    expect(resumes).toBeGreaterThan(RUNS / 3);
+    expect(midCheckpoint).toBeGreaterThan(0);
+    console.log(`kill campaign: ${kills} kills, ${midCheckpoint} mid-checkpoint, ${resumes} resumes, ${campaigns} jobs`);
+  });
+});
