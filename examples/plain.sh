@@ -467,6 +467,7 @@ if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
     margin=$((CRJOB_LIMIT_MARGIN * CRJOB_RUNLIMIT / CRJOB_RUNLIMIT_SPEC)) # a scaled (emulated) limit
   fi
   crjob_deadline=$((CRJOB_RUNLIMIT - margin))
+  [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 fi
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
 while crjob_alive "$CRJOB_APP_PID"; do

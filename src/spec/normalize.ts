@@ -46,7 +46,9 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const runlimitSeconds = lsf.runlimit !== undefined ? parseRunlimit(lsf.runlimit) : null;
   const warningBefore = lsf.warning?.before ? parseDuration(lsf.warning.before) : null;
   const limitMarginSeconds =
-    runlimitSeconds === null ? 0 : warningBefore ?? Math.min(900, Math.max(60, Math.round(runlimitSeconds / 10)));
+    runlimitSeconds === null
+      ? 0
+      : warningBefore ?? Math.min(900, Math.max(60, Math.round(runlimitSeconds / 10)), Math.floor(runlimitSeconds / 2));
   const requeueExit = lsf.requeue_exit ?? 99;
   let method: JobModel["requeue"]["method"];
   const wanted = tool === "none" ? "none" : lsf.requeue ?? "auto";

@@ -1,0 +1,227 @@
+// Lifecycle scenarios driven through the generated script (run directly, as LSF starts it, with
+// the BLCR stand-ins): failures of checkpoints and restarts, corrupt generations, locks, fresh by
+// mistake, on-demand checkpoints, signals, node loss, security.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+
+const running: RunningJob[] = [];
+afterEach(() => running.splice(0).forEach(reap));
+
+function spec(lines: number, tick: number, extra: { checkpoint?: string; top?: string; args?: string } = {}): string {
+  return `name: scen
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${lines}", --tick, "${tick}", --events, events.log${extra.args ?? ""}]
+  output: stars.out
+stage:
+  out: [events.log]
+checkpoint:
+  tool: blcr
+  interval: 1s
+  dir: $STATE
+${extra.checkpoint ?? ""}scratch: $SCRATCH
+${extra.top ?? ""}`;
+}
+
+function start(job: ReturnType<typeof prepareJob>, id: string, env: NodeJS.ProcessEnv = {}): RunningJob {
+  const r = runJob(job, id, env);
+  running.push(r);
+  return r;
+}
+
+const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("generations", () => {
+  it("a corrupt newest generation falls back to the one before, and says so", async () => {
+    const job = prepareJob(spec(150, 0.05, { checkpoint: "  keep: 3\n" }));
+    const first = start(job, "101");
+    await waitFor("3 generations", () => generations(job.dirs.state).length >= 3);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const newest = generations(job.dirs.state).at(-1)!;
+    const ctx = join(job.dirs.state, `gen.${newest}`, "context");
+    rmSync(ctx, { force: true });
+    writeFileSync(ctx, "garbage, not a context file\n");
+    const second = start(job, "102");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(second.log()).toContain(`generation ${newest} does not restore; trying the one before`);
+    expect(second.log()).toMatch(new RegExp(`restart from generation ${newest - 1} `));
+    expect(output(job)).toBe(starsOutput(150));
+  });
+
+  it("a failing checkpoint (disk full) keeps the previous generation and the job goes on", async () => {
+    const job = prepareJob(spec(100, 0.05));
+    const faults = join(job.dirs.root, "faults");
+    writeFileSync(faults, "");
+    const run = start(job, "201", { CRFAKE_FAULTS: faults });
+    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    writeFileSync(faults, "CKPT_FAIL=ENOSPC@2\n");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(0);
+    expect(run.log()).toMatch(/checkpoint (\d+) failed \(blcr exit 28\); keeping generation \d+/);
+    expect(output(job)).toBe(starsOutput(100));
+  });
+
+  it("keeps no more than checkpoint.keep generations, and none after success", async () => {
+    const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n" }));
+    const run = start(job, "301");
+    let most = 0;
+    while ((await Promise.race([run.done.then(() => true), sleep(100).then(() => false)])) === false) {
+      most = Math.max(most, generations(job.dirs.state).length);
+    }
+    expect(most).toBe(2);
+    expect(generations(job.dirs.state)).toEqual([]);
+  });
+
+  it("keep_on_success keeps the generations", async () => {
+    const job = prepareJob(spec(50, 0.05, { checkpoint: "  keep_on_success: true\n" }));
+    const run = start(job, "302");
+    expect((await run.done).code).toBe(0);
+    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+  });
+
+  it("checkpoint images and state are private: dir 0700, nothing group/world readable", async () => {
+    const job = prepareJob(spec(40, 0.05));
+    const run = start(job, "401");
+    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    run.signalGroup("SIGKILL");
+    await run.done;
+    expect(statSync(job.dirs.state).mode & 0o777).toBe(0o700);
+    const walk = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(d, e.name), ...walk(join(d, e.name))] : [join(d, e.name)]));
+    for (const f of walk(join(job.dirs.state, `gen.${generations(job.dirs.state)[0]}`))) {
+      expect(statSync(f).mode & 0o077, f).toBe(0);
+    }
+  });
+});
+
+describe("restart", () => {
+  it("node loss: the old scratch dir is gone; open files come back from the generation", async () => {
+    const job = prepareJob(spec(50, 0.05, { args: ", --also, also.txt" }).replace("out: [events.log]", "out: [events.log, also.txt]"));
+    const first = start(job, "501");
+    await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    rmSync(job.dirs.scratch, { recursive: true, force: true });
+    mkdirSync(job.dirs.scratch);
+    const second = start(job, "502");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(output(job)).toBe(starsOutput(50));
+    const also = readFileSync(join(job.dirs.submit, "also.txt"), "utf8");
+    expect(also).toBe(Array.from({ length: 50 }, (_, i) => `${i + 1}\n`).join(""));
+  });
+
+  it("mode restart without a checkpoint fails clearly", async () => {
+    const job = prepareJob(spec(10, 0.05, { top: "mode: restart\n" }));
+    const run = start(job, "601");
+    expect((await run.done).code).toBe(1);
+    expect(run.log()).toContain("crjob: error: mode restart, but job scen has no checkpoint in");
+  });
+
+  it("restore_pid: always — a PID in use on the node fails the job, never a silent fresh start", async () => {
+    const job = prepareJob(spec(60, 0.05, { checkpoint: "  restore_pid: always\n" }));
+    const first = start(job, "701");
+    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    // Stop (not kill) the job: its app keeps its PID, as a process on the new node would.
+    first.signalGroup("SIGSTOP");
+    rmSync(join(job.dirs.state, "lock"), { recursive: true, force: true });
+    const second = start(job, "702");
+    const { code } = await second.done;
+    first.signalGroup("SIGKILL");
+    expect(code).toBe(1);
+    expect(second.log()).toContain("cr_restart failed temporarily (PID in use or out of memory); not starting fresh");
+    expect(second.log()).not.toContain("crjob: fresh start");
+    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+  });
+
+  it("fresh by mistake loses nothing: old generations stay until the new run has checkpointed", async () => {
+    const job = prepareJob(spec(60, 0.05));
+    const first = start(job, "801");
+    await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const old = generations(job.dirs.state);
+    const fresh = start(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
+    await waitFor("fresh start", () => fresh.log().includes("fresh start"));
+    await sleep(1500); // its first checkpoint is still being written
+    fresh.signalGroup("SIGKILL");
+    await fresh.done;
+    expect(generations(job.dirs.state)).toEqual(old);
+    const again = start(job, "803");
+    expect((await again.done).code, again.log()).toBe(0);
+    expect(again.log()).toMatch(new RegExp(`restart from generation ${old.at(-1)} `));
+    expect(output(job)).toBe(starsOutput(60));
+  });
+});
+
+describe("one job per state", () => {
+  it("a second live job on the same state refuses to share it", async () => {
+    const job = prepareJob(spec(40, 0.05));
+    const first = start(job, "901");
+    await waitFor("first running", () => first.log().includes("fresh start"));
+    const second = start(job, "902");
+    expect((await second.done).code).toBe(1);
+    expect(second.log()).toMatch(/crjob: error: the state of job scen \(.*\) is in use by job 901 on \S+; not sharing it/);
+    expect((await first.done).code).toBe(0);
+    expect(output(job)).toBe(starsOutput(40));
+  });
+
+  it("a stale lock of a crashed job on this host is taken over", async () => {
+    const job = prepareJob(spec(10, 0.05));
+    mkdirSync(join(job.dirs.state, "lock"), { recursive: true });
+    writeFileSync(join(job.dirs.state, "lock", "owner"), `777 ${(await import("node:os")).hostname()} 999999\n`);
+    const run = start(job, "1001");
+    expect((await run.done).code, run.log()).toBe(0);
+    expect(run.log()).toContain("taking over the stale lock of job 777");
+  });
+});
+
+describe("signals", () => {
+  it("bkill -s USR1 checkpoints now and the job goes on", async () => {
+    const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
+    const run = start(job, "1101");
+    await waitFor("running", () => run.log().includes("fresh start"));
+    await sleep(500);
+    run.signalGroup("SIGUSR1");
+    await waitFor("on-demand checkpoint", () => run.log().includes("checkpoint 1 written"), 10_000);
+    expect((await run.done).code).toBe(0);
+    expect(run.log()).toContain("crjob: received SIGUSR1");
+    expect(output(job)).toBe(starsOutput(60));
+  });
+
+  it("bkill's INT, TERM, KILL: final checkpoint, exit 130, and the next submission resumes", async () => {
+    const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"));
+    const run = start(job, "1201");
+    await waitFor("running", () => run.log().includes("fresh start"));
+    await sleep(1200);
+    run.signalGroup("SIGINT");
+    setTimeout(() => run.signalGroup("SIGTERM"), 1000);
+    setTimeout(() => run.signalGroup("SIGKILL"), 2000);
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(130);
+    expect(run.log()).toContain("stopping on SIGINT: final checkpoint first");
+    expect(generations(job.dirs.state)).toEqual([1]);
+    const partial = output(job);
+    expect(partial.length).toBeGreaterThan(0);
+    const next = start(job, "1202");
+    expect((await next.done).code, next.log()).toBe(0);
+    expect(next.log()).toContain("restart from generation 1");
+    expect(output(job)).toBe(starsOutput(80));
+  });
+
+  it("run limit (own timer): final checkpoint before the limit, exit with the requeue code", async () => {
+    const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 30s") + "lsf:\n  runlimit: 1\n");
+    const run = start(job, "1301", { CRJOB_RUNLIMIT_SECONDS: "4" });
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(99);
+    expect(run.log()).toContain("run limit near: final checkpoint, then requeue");
+    expect(run.log()).toContain("requeue 1: exit 99");
+    const again = start(job, "1301"); // requeued: same job id, from line 1
+    expect((await again.done).code, again.log()).toBe(0);
+    expect(output(job)).toBe(starsOutput(200));
+  });
+});
