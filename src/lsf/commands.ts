@@ -4,8 +4,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { BsubError, parseWords } from "./bsub-options.js";
 import { emuHome, loadConfig } from "./config.js";
-import { sendRequest, spawnSupervisor, type Request } from "./ctl.js";
-import { effectiveStat, jobInfo, waitForJob } from "./emulator.js";
+import { sendRequest, type Request } from "./ctl.js";
+import { controlJob, effectiveStat, jobInfo, waitForJob } from "./emulator.js";
 import { defaultTable, formatJson, formatLong, formatTable, parseOutputFormat, type Row } from "./bjobs.js";
 import { signalNumber } from "./signals.js";
 import { submitJob } from "./submit.js";
@@ -218,22 +218,13 @@ async function control(args: string[], spec: ControlSpec): Promise<number> {
   let rc = sel.rc;
   for (const t of sel.targets) {
     const job = readJob(home, t.id)!;
-    const rows = rowsOf(home, t.id, t.index);
     const label = (index: number) => (job.isArray ? `${t.id}[${index}]` : String(t.id));
     const req = spec.req(t);
-    if (rows.every((r) => FINISHED.has(r.stat)) && req.op !== "requeue") {
-      for (const r of rows) err(`Job <${label(r.el.index)}>: Job has already finished\n`);
-      rc = 255;
-      continue;
-    }
-    let ack = await sendRequest(home, t.id, req);
-    if (!ack && req.op === "requeue") {
-      // A finished job has no supervisor: start one that picks the request up.
-      spawnSupervisor(home, t.id);
-      ack = await sendRequest(home, t.id, req);
-    }
-    if (!ack) {
-      err(`Job <${t.text}>: the job's supervisor is not running (state unknown)\n`);
+    let ack;
+    try {
+      ack = await controlJob(t.id, req, { home });
+    } catch (e) {
+      err(`Job <${t.text}>: ${(e as Error).message}\n`);
       rc = 255;
       continue;
     }
@@ -241,6 +232,11 @@ async function control(args: string[], spec: ControlSpec): Promise<number> {
     const ok = results.filter((r) => r.ok);
     const bad = results.filter((r) => !r.ok);
     if (ok.length) out(`Job <${t.index === undefined ? t.id : t.text}> ${spec.done}\n`);
+    if (!ok.length && bad.length && t.index === undefined) {
+      err(`Job <${t.id}>: ${bad[0]!.message}\n`);
+      rc = 255;
+      continue;
+    }
     for (const b of bad) {
       if (ok.length && t.index === undefined) continue; // other elements of the array were acted on
       err(`Job <${label(b.index)}>: ${b.message}\n`);

@@ -6,7 +6,7 @@
 //   await kill(jobId, "USR1");       // bkill -s USR1
 //   await shutdownAll();             // kill every job and supervisor of $LSFEMU_HOME
 import { emuHome } from "./config.js";
-import { sendRequest, supervisorAlive, type Ack, type Request } from "./ctl.js";
+import { sendRequest, spawnSupervisor, supervisorAlive, type Ack, type Request } from "./ctl.js";
 import { isAlive, listProcs, signalNumber } from "./signals.js";
 import { submitJob, type Submitted } from "./submit.js";
 import { FINISHED, listJobIds, readJob, readState } from "./store.js";
@@ -155,13 +155,30 @@ export interface ControlOptions extends HomeOption {
   index?: number;
 }
 
-async function control(id: number, req: Request, opts?: HomeOption): Promise<Ack> {
+/**
+ * Send a request to a job's supervisor. Finished elements answer "Job has already finished"
+ * without asking anybody; brequeue of a finished job starts a new supervisor.
+ */
+export async function controlJob(id: number, req: Request, opts?: HomeOption): Promise<Ack> {
   const home = homeOf(opts);
-  if (!readJob(home, id)) throw new Error(`Job <${id}> is not found`);
-  const ack = await sendRequest(home, id, req);
-  if (!ack) throw new Error(`lsf-emu: the supervisor of job ${id} did not answer`);
+  const state = readState(home, id);
+  if (!readJob(home, id) || !state) throw new Error(`Job <${id}> is not found`);
+  const index = "index" in req ? req.index : undefined;
+  const els = state.elements.filter((e) => index === undefined || e.index === index);
+  if (els.length === 0) throw new Error(`Job <${id}[${index}]> is not found`);
+  if (req.op !== "requeue" && req.op !== "shutdown" && els.every((e) => FINISHED.has(e.stat))) {
+    return { results: els.map((e) => ({ index: e.index, ok: false, message: "Job has already finished" })) };
+  }
+  let ack = await sendRequest(home, id, req);
+  if (!ack && req.op === "requeue" && !supervisorAlive(home, id)) {
+    spawnSupervisor(home, id);
+    ack = await sendRequest(home, id, req);
+  }
+  if (!ack) throw new Error(`lsf-emu: the supervisor of job ${id} did not answer (state unknown)`);
   return ack;
 }
+
+const control = controlJob;
 
 /** bkill: without a signal the terminate sequence; with one, exactly that signal. */
 export function kill(id: number, signal?: string | number, opts: ControlOptions & { force?: boolean } = {}): Promise<Ack> {
@@ -217,14 +234,15 @@ export async function shutdownAll(opts: HomeOption & { killLeftovers?: boolean; 
     for (const e of st.elements) if (e.sid) sessions.add(e.sid);
   }
   if (opts.killLeftovers !== false && sessions.size) {
-    for (const p of listProcs()) {
-      if (sessions.has(p.sid) && p.state !== "Z" && p.pid !== process.pid) {
-        try {
-          process.kill(p.pid, "SIGKILL");
-        } catch {
-          /* gone */
-        }
+    const left = () => listProcs().filter((p) => sessions.has(p.sid) && p.state !== "Z" && p.state !== "X" && p.pid !== process.pid);
+    for (const p of left()) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        /* gone */
       }
     }
+    const until = Date.now() + 2000;
+    while (Date.now() < until && left().length) await sleep(20);
   }
 }
