@@ -315,6 +315,11 @@ describe.concurrent("jobs", () => {
     const id3 = await c.bsub(script, ["-q", "short"]);
     const i3 = await wait(c, id3);
     expect([i3.stat, i3.exitCode, i3.requeueCount]).toEqual(["EXIT", 99, 0]);
+    // brequeue of a finished job reruns it, same id
+    writeFileSync(join(c.dir, "count"), "2");
+    expect((await c.sh("brequeue", [String(id3)])).stdout).toBe(`Job <${id3}> is being requeued\n`);
+    const i4 = await wait(c, id3);
+    expect([i4.stat, i4.exitCode, i4.requeueCount]).toEqual(["DONE", 0, 1]);
   });
 
   it("run limit: scaled minutes, -wa/-wt warning, SIGUSR2 at the limit, CRJOB_RUNLIMIT_SECONDS", async () => {
@@ -390,9 +395,9 @@ describe.concurrent("jobs", () => {
 
   it("job arrays: each element with its LSB_JOBINDEX, %I in -o, %N slot limit, bjobs shows name[i]", async () => {
     const c = ctx("array");
-    const script = ['#!/bin/bash', '#BSUB -J "arr[1-4]%2"', "#BSUB -o out.%J.%I", 'echo "idx=$LSB_JOBINDEX start=$(date +%s%N)"; sleep 0.6; echo "end=$(date +%s%N)"'].join("\n");
+    const script = ['#!/bin/bash', '#BSUB -J "arr[1-4]%2"', "#BSUB -o out.%J.%I", 'echo "idx=$LSB_JOBINDEX start=$(date +%s%N)"; sleep 1; echo "end=$(date +%s%N)"'].join("\n");
     const id = await c.bsub(script);
-    await sleep(300);
+    await waitForJob(id, { home: c.home, until: (i) => i.elements[0]!.stat === "RUN" });
     const running = (await c.sh("bjobs", ["-r", "-w"])).stdout;
     expect(running.match(/ RUN /g)).toHaveLength(2);
     expect(running).toContain("arr[1]");

@@ -139,7 +139,11 @@ export function bjobs(args: string[]): number {
     }
   }
   if (rows.length === 0) return rc;
-  // Newest first within unfinished? LSF lists by job id; keep submission order.
+  if (!ids.length) {
+    // Like mbatchd's lists: running and suspended jobs first, then pending, then finished.
+    const rank = (s: Stat) => (s === "RUN" || s === "USUSP" || s === "SSUSP" ? 0 : s === "PEND" || s === "PSUSP" ? 1 : 2);
+    rows = rows.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r.stat) - rank(b.r.stat) || a.i - b.i).map((x) => x.r);
+  }
   try {
     const f = format !== undefined ? parseOutputFormat(format) : undefined;
     if (flags.has("json")) out(formatJson(rows, f));

@@ -111,9 +111,9 @@ export function emulatorEntry(): string {
 }
 
 /** Start the detached supervisor of a job (its own session, not a child of the caller). */
-export function spawnSupervisor(home: string, id: number): void {
+export function spawnSupervisor(home: string, id: number, extra: string[] = []): void {
   const log = openSync(join(jobDir(home, id), "supervisor.log"), "a");
-  const child = spawn(process.execPath, [emulatorEntry(), "supervise", String(id)], {
+  const child = spawn(process.execPath, [emulatorEntry(), "supervise", String(id), ...extra], {
     detached: true,
     stdio: ["ignore", log, log],
     env: { ...process.env, LSFEMU_HOME: home },

@@ -169,11 +169,17 @@ export async function controlJob(id: number, req: Request, opts?: HomeOption): P
   if (req.op !== "requeue" && req.op !== "shutdown" && els.every((e) => FINISHED.has(e.stat))) {
     return { results: els.map((e) => ({ index: e.index, ok: false, message: "Job has already finished" })) };
   }
-  let ack = await sendRequest(home, id, req);
-  if (!ack && req.op === "requeue" && !supervisorAlive(home, id)) {
-    spawnSupervisor(home, id);
-    ack = await sendRequest(home, id, req);
+  if (req.op === "requeue" && els.every((e) => FINISHED.has(e.stat)) && !supervisorAlive(home, id)) {
+    // A finished job has no supervisor: start one that requeues the elements first thing.
+    spawnSupervisor(home, id, ["--requeue", index === undefined ? "all" : String(index)]);
+    const ok = await waitForJob(id, { home, timeoutMs: 10000, until: (i) => i.elements.some((e) => !FINISHED.has(e.stat)) }).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) throw new Error(`lsf-emu: could not requeue job ${id}`);
+    return { results: els.map((e) => ({ index: e.index, ok: true })) };
   }
+  const ack = await sendRequest(home, id, req);
   if (!ack) throw new Error(`lsf-emu: the supervisor of job ${id} did not answer (state unknown)`);
   return ack;
 }

@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     args = argv.slice(2);
   }
   if (verb === "supervise") {
-    supervise(emuHome(), Number(args[0]));
+    supervise(emuHome(), Number(args[0]), args.slice(1));
     return -1; // keeps running
   }
   if (!verb || verb === "-h" || verb === "--help" || verb === "help") return help();

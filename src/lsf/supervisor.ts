@@ -3,7 +3,7 @@
 // dispatches PEND elements, enforces the run limit, carries out bkill/brequeue/hostfail
 // requests, requeues, and writes the state that bjobs reads.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, openSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, openSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { answer, takeRequests, type Ack, type ElementResult, type Request } from "./ctl.js";
 import { dependencySatisfied } from "./deps.js";
@@ -379,6 +379,10 @@ export class Supervisor {
 
   private finalize(el: ElementState, stat: "DONE" | "EXIT", exitCode: number | undefined, reason: string | undefined, now: number, note?: string): void {
     Object.assign(el, { stat, exitCode, exitReason: reason, finishTime: now, pendReason: undefined, pid: undefined });
+    // sbatchd removes the job file and the spooled script when the job is over.
+    const spool = spoolPaths(this.home, this.job, el.index);
+    rmSync(spool.jobFile, { force: true });
+    rmSync(spool.script, { force: true });
     this.log(el, note ?? (stat === "DONE" ? "Done successfully" : `Exited with exit code ${exitCode ?? "-"}${reason ? ` (${reason})` : ""}`));
   }
 
@@ -561,11 +565,18 @@ export class Supervisor {
   }
 }
 
-export function supervise(home: string, id: number): void {
+/** `supervise ID [--requeue all|INDEX]`: the second form reruns finished elements (brequeue). */
+export function supervise(home: string, id: number, args: string[] = []): void {
   const job = readJob(home, id);
   if (!job) {
     process.stderr.write(`lsf-emu supervise: no job ${id} under ${home}\n`);
     process.exit(1);
   }
-  new Supervisor(home, job).start();
+  const sup = new Supervisor(home, job);
+  const rq = args.indexOf("--requeue");
+  if (rq >= 0) {
+    const which = args[rq + 1];
+    sup.handle({ op: "requeue", index: which === undefined || which === "all" ? undefined : Number(which) });
+  }
+  sup.start();
 }
