@@ -39,6 +39,15 @@ NO_ARG, REQ_ARG, OPT_ARG = 0, 1, 2
 
 
 def gnu_getopt(args, shortspec, longopts):
+    opts = []
+    try:
+        return _gnu_getopt(args, shortspec, longopts, opts)
+    except UsageError as e:
+        e.opts = list(opts)  # options seen before the bad one (getopt_long is sequential)
+        raise
+
+
+def _gnu_getopt(args, shortspec, longopts, opts):
     """shortspec: getopt string, e.g. "f:d:pq". longopts: {name: (has_arg, key)}.
     Returns (opts, positionals); opts is a list of (key, value) where key is the
     short option letter or the long option's key. '-?' yields ('?', None)."""
@@ -55,7 +64,7 @@ def gnu_getopt(args, shortspec, longopts):
                 i += 1
         shorts[c] = has
         i += 1
-    opts, pos = [], []
+    pos = []
     i = 0
     while i < len(args):
         a = args[i]
@@ -323,7 +332,6 @@ class RelocError(Exception):
 
 def parse_relocate(arg):
     s = arg
-    out = []
     old = None
     i = 0
     cur = []
@@ -351,7 +359,6 @@ def parse_relocate(arg):
     new = "/" + new[1:].rstrip("/")
     if old == new:
         return None
-    out.append((old, new))
     return (old, new)
 
 

@@ -90,6 +90,7 @@ def init(save=None, restore=None, omit=None, forward=False, force=False):
         if restore is not None and info.get("state") is not None:
             restore(info["state"])
     if not (force or mode in ("run", "omit", "1")):
+        _report_ready(info)
         return False
     _S.save = save
     _S.omit = (mode == "omit") if omit is None else bool(omit)
@@ -101,7 +102,23 @@ def init(save=None, restore=None, omit=None, forward=False, force=False):
     except (OSError, ValueError):
         pass
     _S.active = True
+    _report_ready(info)
     return True
+
+
+def _report_ready(info):
+    """Tell cr_restart that the restored process is complete (see restart.py)."""
+    fd = (info or {}).get("ready_fd")
+    if fd is None:
+        return
+    try:
+        os.write(fd, b"READY\n")
+    except OSError:
+        pass
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def active():

@@ -1,5 +1,6 @@
 """cr_restart stand-in (BLCR 0.8.5 util/cr_restart + cr_rstrt_req.c semantics)."""
 
+import ctypes
 import errno
 import fcntl
 import json
@@ -374,8 +375,6 @@ def child_main(proc, opts, relocs, w, ctx_path):
     kmsgs = []
     try:
         pid = proc["pid"]
-        if opts["restore_pid"] and os.getpid() != pid:
-            os._exit(0)  # lost the race for the pid: parent retries
         targets = [e["fd"] for e in proc["fds"]]
         base = max(targets + [2]) + 1
         w = fcntl.fcntl(w, fcntl.F_DUPFD_CLOEXEC, max(base, 3))
@@ -421,7 +420,9 @@ def child_main(proc, opts, relocs, w, ctx_path):
         for e in proc.get("env", []):
             k, _, v = e.partition("=")
             env[k] = v
+        os.set_inheritable(w, True)  # libcr.init() in the app reports READY on it
         payload = json.dumps({
+            "ready_fd": w,
             "state": proc.get("state"),
             "cloexec": [e["fd"] for e in proc["fds"] if e["flags"] & os.O_CLOEXEC and e["fd"] in srcs],
             "pid": pid, "context": ctx_path, "restarted_at": time.time(),
@@ -487,50 +488,115 @@ def precheck(proc, relocs):
     need(C.relocate(proc["cwd"], relocs), True)
 
 
-def set_last_pid(pid):
-    with open(NS_LAST_PID, "w") as fh:
-        fh.write(str(pid - 1))
+class _CloneArgs(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint64) for n in (
+        "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
+        "tls", "set_tid", "set_tid_size", "cgroup")]
+
+
+_SYS_CLONE3 = 435  # same number on all architectures (since Linux 5.3; set_tid since 5.5)
+_libc = None
+
+
+def clone_at(pid):
+    """fork(2) whose child gets exactly `pid` (clone3 with set_tid, as CRIU does): atomic,
+    EEXIST if the pid is in use.  Returns 0 in the child, the pid in the parent."""
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    tids = (ctypes.c_int * 1)(pid)
+    args = _CloneArgs()
+    args.exit_signal = int(signal.SIGCHLD)
+    args.set_tid = ctypes.addressof(tids)
+    args.set_tid_size = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    r = _libc.syscall(ctypes.c_long(_SYS_CLONE3), ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args)))
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return r
+
+
+def _fork_via_ns_last_pid(pid, fd):
+    """Fallback for kernels without clone3 set_tid: rewind ns_last_pid and fork at once."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, str(pid - 1).encode())
+    return os.fork()
 
 
 def spawn(proc, opts, relocs, ctx_path):
-    """Fork the restored process (at its saved PID unless --no-restore-pid)."""
+    """Fork the restored process (at its saved PID unless --no-restore-pid).
+    Returns (child, r, w, errno); r/w is the status pipe."""
     r, w = os.pipe()
     pid = proc["pid"]
-    lockfd = None
-    child = None
-    try:
-        if opts["restore_pid"]:
-            lockfd = os.open(PID_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-            fcntl.flock(lockfd, fcntl.LOCK_EX)
-        for _attempt in range(40):
-            if opts["restore_pid"]:
-                if P.pid_in_use(pid):
-                    G.kmsgs.append("found pid %d in use" % pid)
-                    return None, r, w, errno.EBUSY
-                try:
-                    set_last_pid(pid)
-                except OSError as e:
-                    G.kmsgs.append("crfake: cannot write %s (need root): %s" % (NS_LAST_PID, e.strerror))
-                    return None, r, w, errno.EPERM
-            child = os.fork()
-            if child == 0:
-                os.close(r)
-                if lockfd is not None:
-                    os.close(lockfd)
-                child_main(proc, opts, relocs, w, ctx_path)
-                os._exit(1)
-            if not opts["restore_pid"] or child == pid:
-                break
-            os.waitpid(child, 0)  # wrong pid (someone forked in between): it exits at once
-            child = None
-        if child is None:
-            G.kmsgs.append("found pid %d in use" % pid)
-            return None, r, w, errno.EBUSY
+
+    def in_child():
+        os.close(r)
+        child_main(proc, opts, relocs, w, ctx_path)
+        os._exit(1)
+
+    if not opts["restore_pid"]:
+        child = os.fork()
+        if child == 0:
+            in_child()
         return child, r, w, 0
+
+    try:
+        if os.environ.get("CRFAKE_NO_CLONE3"):
+            raise OSError(errno.ENOSYS, "clone3 disabled by CRFAKE_NO_CLONE3")
+        child = clone_at(pid)
+    except OSError as e:
+        if e.errno == errno.EEXIST:
+            G.kmsgs.append("found pid %d in use" % pid)
+            C.log_event(TOOL, "busy", want=pid, holder=P.stat_of(pid))
+            return None, r, w, errno.EBUSY
+        if e.errno not in (errno.ENOSYS, errno.EPERM, errno.EINVAL, errno.E2BIG):
+            return None, r, w, e.errno
+        C.log_event(TOOL, "clone3-unavailable", errno=e.errno)
+        child = None
+    else:
+        if child == 0:
+            in_child()
+        C.log_event(TOOL, "fork", child=child, want=pid, via="clone3")
+        return child, r, w, 0
+
+    # Fallback: /proc/sys/kernel/ns_last_pid, serialised among cr_restarts by a lock.  Another
+    # process forking between our write and our fork takes the pid (an artefact of the
+    # emulation): wait for such a newcomer to go away and retry.
+    lockfd = os.open(PID_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(lockfd, fcntl.LOCK_EX)
+    try:
+        try:
+            nsfd = os.open(NS_LAST_PID, os.O_WRONLY)
+        except OSError as e:
+            G.kmsgs.append("crfake: cannot open %s (need root): %s" % (NS_LAST_PID, e.strerror))
+            return None, r, w, errno.EPERM
+        started = time.time()
+        for attempt in range(200):
+            if P.pid_in_use(pid):
+                age = P.age_seconds(pid)
+                if attempt == 0 or age is None or age > time.time() - started + 0.5 \
+                        or time.time() - started > 3:
+                    G.kmsgs.append("found pid %d in use" % pid)
+                    C.log_event(TOOL, "busy", attempt=attempt, want=pid, holder=P.stat_of(pid))
+                    return None, r, w, errno.EBUSY
+                time.sleep(0.01)  # a newcomer that took the pid we freed up: wait
+                continue
+            child = _fork_via_ns_last_pid(pid, nsfd)
+            if child == 0:
+                if os.getpid() != pid:
+                    os._exit(0)
+                in_child()
+            C.log_event(TOOL, "fork", attempt=attempt, child=child, want=pid, via="ns_last_pid")
+            if child == pid:
+                return child, r, w, 0
+            os.waitpid(child, 0)
+        G.kmsgs.append("found pid %d in use" % pid)
+        return None, r, w, errno.EBUSY
     finally:
-        if lockfd is not None:
-            fcntl.flock(lockfd, fcntl.LOCK_UN)
-            os.close(lockfd)
+        fcntl.flock(lockfd, fcntl.LOCK_UN)
+        os.close(lockfd)
 
 
 # ---------------------------------------------------------------- main
@@ -544,7 +610,15 @@ def main():
         C.Out.quiet = True
     try:
         opts_list, pos = C.gnu_getopt(args, "qvhS:F:d:f:", LONGOPTS)
-    except C.UsageError:
+    except C.UsageError as e:
+        for key, val in getattr(e, "opts", []):  # hooks given before the bad option still run
+            if key == "hook-failure":
+                for k in ("temp", "env", "args", "perm"):
+                    G.hooks[k] = val
+            elif key.startswith("hook-"):
+                G.hooks[key[5:]] = val
+            elif key == "q":
+                C.Out.quiet = True
         usage(sys.stderr, True)
     src = "default"
     ctx_path = None
@@ -672,8 +746,10 @@ def main():
     if err:
         os.close(r)
         failure(err)
+    # Wait until the child reports READY (libcr.init() done in the restored app: its
+    # state, handlers and CR_SIGNUM handler are back), or an error, or EOF (exited).
     data = b""
-    while True:
+    while b"READY\n" not in data:
         try:
             b = os.read(r, 65536)
         except InterruptedError:
@@ -682,7 +758,7 @@ def main():
             break
         data += b
     os.close(r)
-    if data:
+    if data and b"READY\n" not in data:
         os.waitpid(child, 0)
         try:
             rep = json.loads(data.decode())
