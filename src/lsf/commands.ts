@@ -100,7 +100,7 @@ export function bjobs(args: string[]): number {
     else if (a === "-q") queue = args[++i];
     else if (a === "-o") format = args[++i];
     else if (a === "-u" || a === "-m" || a === "-P" || a === "-g") i++;
-    else if (/^-(a|w|l|d|p|r|s|json|noheader|W|A|X)$/.test(a)) flags.add(a.slice(1));
+    else if (/^-(a|w|l|d|p|r|s|json|noheader|W|A|X)$/.test(a) && !(a === "-noheader" && loadConfig().flavour === "openlava")) flags.add(a.slice(1));
     else if (a.startsWith("-")) {
       err(`bjobs: illegal option -- ${a.slice(1)}\nUsage: bjobs [-a] [-w | -l] [-d] [-p] [-r] [-s] [-J job_name] [-q queue] [-o "fields"] [-json] [jobId ...]\n`);
       return 255;

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, openSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { answer, takeRequests, type Ack, type ElementResult, type Request } from "./ctl.js";
+import { answer, takeRequests, type Ack, type Request } from "./ctl.js";
+import { handleRequest } from "./requests.js";
 import { dependencySatisfied } from "./deps.js";
 import { jobEnvironment, jobFileText, LSB_PRE_ABORT, spoolPaths } from "./job-env.js";
 import { closeRunOutput, deliverRunOutput, openRunOutput, type RunOutput } from "./output.js";
@@ -17,7 +18,7 @@ import { requeueMatch } from "./bsub-options.js";
 const NEVER = Number.MAX_SAFE_INTEGER;
 const SIG = (n: string) => signalNumber(n)!;
 
-interface Run {
+export interface Run {
   el: ElementState;
   runNo: number;
   out: RunOutput;
@@ -38,8 +39,8 @@ interface Run {
 }
 
 export class Supervisor {
-  private state: JobState;
-  private readonly runs = new Map<number, Run>();
+  state: JobState;
+  readonly runs = new Map<number, Run>();
   private interval?: NodeJS.Timeout;
   private watcher?: FSWatcher;
   private lastScan = 0;
@@ -49,7 +50,7 @@ export class Supervisor {
 
   constructor(
     private readonly home: string,
-    private readonly job: JobRecord,
+    readonly job: JobRecord,
   ) {
     this.state = readState(home, job.id) ?? { elements: [] };
   }
@@ -86,7 +87,7 @@ export class Supervisor {
     writeState(this.home, this.job.id, this.state);
   }
 
-  private log(el: ElementState, text: string): void {
+  log(el: ElementState, text: string): void {
     el.history.push({ time: Date.now(), text });
   }
 
@@ -204,7 +205,7 @@ export class Supervisor {
     });
   }
 
-  private latency(): number {
+  latency(): number {
     return this.job.conf.dispatchLatency * 1000;
   }
 
@@ -276,7 +277,7 @@ export class Supervisor {
 
   // ------------------------------------------------------------ signals
 
-  private deliver(run: Run, sig: number): void {
+  deliver(run: Run, sig: number): void {
     if (run.exited) return;
     if (run.preexec?.pid) signalJob(run.preexec.pid, sig);
     if (!run.pid) return;
@@ -285,7 +286,7 @@ export class Supervisor {
   }
 
   /** The bkill sequence: volclava CONT+INT, TERM, KILL; IBM INT+TERM, KILL. */
-  private terminate(run: Run, reason: string): void {
+  terminate(run: Run, reason: string): void {
     run.killReason ??= reason;
     if (run.killing) return;
     run.killing = true;
@@ -377,7 +378,7 @@ export class Supervisor {
     if (!requeue && job.postExec) this.runPostexec(run, exitCode);
   }
 
-  private finalize(el: ElementState, stat: "DONE" | "EXIT", exitCode: number | undefined, reason: string | undefined, now: number, note?: string): void {
+  finalize(el: ElementState, stat: "DONE" | "EXIT", exitCode: number | undefined, reason: string | undefined, now: number, note?: string): void {
     Object.assign(el, { stat, exitCode, exitReason: reason, finishTime: now, pendReason: undefined, pid: undefined });
     // sbatchd removes the job file and the spooled script when the job is over.
     const spool = spoolPaths(this.home, this.job, el.index);
@@ -405,112 +406,14 @@ export class Supervisor {
 
   // ------------------------------------------------------------ requests
 
-  private targets(index: number | undefined): ElementState[] {
-    return this.state.elements.filter((e) => index === undefined || e.index === index);
-  }
-
   handle(req: Request): Ack {
     if (req.op === "shutdown") {
       setImmediate(() => this.shutdown());
       return { results: [] };
     }
-    const results: ElementResult[] = [];
-    const now = Date.now();
-    for (const el of this.targets(req.index)) {
-      const run = this.runs.get(el.index);
-      const res = (ok: boolean, message?: string) => results.push({ index: el.index, ok, message });
-      if (FINISHED.has(el.stat)) {
-        if (req.op === "requeue") {
-          Object.assign(el, { stat: "PEND", pendReason: "Requeued job is waiting for rescheduling", eligibleAt: now + this.latency(), exitCode: undefined, exitReason: undefined, finishTime: undefined });
-          el.requeueCount++;
-          this.log(el, "Requeued by owner");
-          res(true);
-        } else res(false, "Job has already finished");
-        continue;
-      }
-      const pending = el.stat === "PEND" || el.stat === "PSUSP";
-      switch (req.op) {
-        case "kill": {
-          const sig = req.signal;
-          const terminating = sig === undefined || req.force || [SIG("KILL"), SIG("TERM"), SIG("INT")].includes(sig);
-          if (pending || !run) {
-            if (!terminating) {
-              if (sig === SIG("STOP") || sig === SIG("TSTP")) el.stat = "PSUSP";
-              else if (sig === SIG("CONT") && el.stat === "PSUSP") Object.assign(el, { stat: "PEND", eligibleAt: now + this.latency() });
-              else {
-                res(false, "Job has not started yet");
-                break;
-              }
-              res(true);
-              break;
-            }
-            this.finalize(el, "EXIT", undefined, req.force ? "TERM_FORCE_OWNER" : "TERM_OWNER", now, "Killed while pending");
-            res(true);
-            break;
-          }
-          if (req.force) {
-            run.force = true;
-            run.killReason = "TERM_FORCE_OWNER";
-            this.deliver(run, SIG("KILL"));
-          } else if (sig === undefined) {
-            this.terminate(run, "TERM_OWNER");
-          } else {
-            run.ownerSignalled = true;
-            this.deliver(run, sig);
-            this.log(el, `Signal <${signalName(sig)}> requested by user or administrator`);
-            if (sig === SIG("STOP") || sig === SIG("TSTP")) el.stat = "USUSP";
-            if (sig === SIG("CONT") && el.stat === "USUSP") el.stat = "RUN";
-          }
-          res(true);
-          break;
-        }
-        case "stop":
-          if (pending) el.stat = "PSUSP";
-          else if (run) {
-            this.deliver(run, SIG("STOP"));
-            el.stat = "USUSP";
-            this.log(el, "Suspended by the user or administrator");
-          }
-          res(true);
-          break;
-        case "resume":
-          if (el.stat === "PSUSP") Object.assign(el, { stat: "PEND", eligibleAt: now + this.latency() });
-          else if (run && (el.stat === "USUSP" || el.stat === "SSUSP")) {
-            this.deliver(run, SIG("CONT"));
-            el.stat = "RUN";
-            this.log(el, "Resumed by the user or administrator");
-          }
-          res(true);
-          break;
-        case "requeue":
-          if (pending || !run) {
-            res(false, "Job has not started yet");
-            break;
-          }
-          run.requeueAfter = true;
-          this.terminate(run, "TERM_REQUEUE_OWNER");
-          res(true);
-          break;
-        case "hostfail":
-          if (pending || !run) {
-            res(false, "Job has not started yet");
-            break;
-          }
-          if (req.migrate && !this.job.rerunnable && !this.job.checkpointDir) {
-            res(false, "Job is not rerunnable or checkpointable; cannot migrate");
-            break;
-          }
-          run.hostFail = true;
-          run.killReason = "TERM_HOST";
-          if (req.migrate) this.job.rerunnable = true;
-          this.log(el, req.migrate ? "Migration requested" : "Execution host failed");
-          this.deliver(run, SIG("KILL"));
-          res(true);
-          break;
-      }
-    }
+    const ack = handleRequest(this, req);
     this.save();
-    return { results };
+    return ack;
   }
 
   // ------------------------------------------------------------ housekeeping
@@ -549,10 +452,7 @@ export class Supervisor {
 
   /** The emulator home was removed (a test cleaned up): kill everything and leave. */
   private abandon(): void {
-    for (const run of this.runs.values()) {
-      run.exited = false;
-      this.deliver(run, SIG("KILL"));
-    }
+    for (const run of this.runs.values()) this.deliver(run, SIG("KILL"));
     this.stopped = true;
     process.exit(0);
   }
