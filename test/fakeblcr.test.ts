@@ -246,7 +246,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 30 --tick 0.05 --exit 7 >> out 2>> err < /dev/null &
+cr_run stars --lines 40 --tick 0.05 --exit 7 >> out 2>> err < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 5 ]'
 cr_checkpoint -f ck $pid; echo ck=$?
@@ -269,8 +269,8 @@ echo pid=$pid
     expect(r.v.samepid).toBe("yes");
     expect(r.v.cr1).toBe("7");
     expect(r.v.cr2).toBe("7");
-    expect(readFileSync(join(d, "out.first"))).toEqual(stars(1, 30));
-    expect(readFileSync(join(d, "out"))).toEqual(stars(1, 30)); // second restart from the same file
+    expect(readFileSync(join(d, "out.first"))).toEqual(stars(1, 40));
+    expect(readFileSync(join(d, "out"))).toEqual(stars(1, 40)); // second restart from the same file
     expect(readFileSync(join(d, "rlog"), "utf8")).toBe("");
     expect(context(join(d, "ck")).processes[0]!.pid).toBe(Number(r.v.pid));
   });
@@ -337,8 +337,8 @@ cr_restart --run-on-fail-env='exit 9' ck 2>/dev/null; echo otherclass=$?
 echo holder_alive=$(kill -0 $pid 2>/dev/null && is_child_of $pid $holder && echo yes)
 cr_restart --no-restore-pid ck > /dev/null 2>&1 &
 r3=$!
-waitfor '[ -n "$(pgrep -P $r3)" ]'
-echo fresh=$(pgrep -P $r3)
+waitfor '[ -n "$(pgrep -P $r3 -f test/apps/stars)" ]'
+echo fresh=$(pgrep -P $r3 -f test/apps/stars)
 kill $r3; wait $r3; echo r3=$?
 kill $holder; wait $holder; echo holder=$?
 echo pid=$pid
@@ -360,6 +360,33 @@ echo pid=$pid
     expect(r.v.fresh).not.toBe(r.v.pid);
     expect(r.v.r3).toBe("143");
     expect(r.v.holder).toBe("143");
+  });
+
+  it("PID restore also works through the ns_last_pid fallback (kernels without clone3 set_tid)", async (ctx) => {
+    const d = tmp();
+    let r: Result | undefined;
+    diagnose(ctx, d, () => r);
+    r = await bash(
+      String.raw`
+cr_run stars --lines 200 --tick 0.05 --trap USR1=0 > out 2>&1 < /dev/null &
+pid=$!
+waitfor '[ $(lines out) -ge 3 ]'
+cr_checkpoint --term -f ck $pid; wait $pid
+cr_restart ck > /dev/null 2>&1 &
+r=$!
+waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
+echo samepid=yes
+cr_restart ck 2>/dev/null; echo busy=$?
+kill -USR1 $r; wait $r; echo cr=$?
+echo via=$(grep -c '"via": "ns_last_pid"' crfake.log)
+`,
+      d,
+      { CRFAKE_NO_CLONE3: "1" },
+    );
+    expect(r.v.samepid).toBe("yes");
+    expect(r.v.busy).toBe("16");
+    expect(r.v.cr).toBe("0");
+    expect(Number(r.v.via)).toBeGreaterThanOrEqual(1);
   });
 
   it("missing cwd or open file -> ENOENT (2, ENV hook); --relocate and a symlink both fix it", async (ctx) => {

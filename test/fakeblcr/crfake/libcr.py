@@ -96,13 +96,13 @@ def init(save=None, restore=None, omit=None, forward=False, force=False):
     _S.omit = (mode == "omit") if omit is None else bool(omit)
     _S.forward = bool(forward)
     signal.signal(CR_SIGNUM, _handler)
+    _S.active = True
+    _report_ready(info)  # (closes the READY fd before any checkpoint can see it)
     # cr_restart keeps CR_SIGNUM blocked across the exec of a restored process.
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {CR_SIGNUM})
     except (OSError, ValueError):
         pass
-    _S.active = True
-    _report_ready(info)
     return True
 
 
