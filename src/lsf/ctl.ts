@@ -100,8 +100,9 @@ export function answer(home: string, id: number, name: string, ack: Ack): void {
 }
 
 /** Path of the bundled emulator (dist/lsf-emu.mjs) that runs `supervise`. */
-export function emulatorEntry(): string {
-  if (process.env.LSFEMU_ENTRY) return resolve(process.env.LSFEMU_ENTRY);
+export function emulatorEntry(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.LSFEMU_ENTRY || process.env.LSFEMU_ENTRY;
+  if (given) return resolve(given);
   const here = fileURLToPath(import.meta.url);
   if (basename(here) === "lsf-emu.mjs") return here;
   const dir = dirname(here);
@@ -111,12 +112,13 @@ export function emulatorEntry(): string {
 }
 
 /** Start the detached supervisor of a job (its own session, not a child of the caller). */
-export function spawnSupervisor(home: string, id: number, extra: string[] = []): void {
+export function spawnSupervisor(home: string, id: number, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): void {
+  const entry = emulatorEntry(env);
   const log = openSync(join(jobDir(home, id), "supervisor.log"), "a");
-  const child = spawn(process.execPath, [emulatorEntry(), "supervise", String(id), ...extra], {
+  const child = spawn(process.execPath, [entry, "supervise", String(id), ...extra], {
     detached: true,
     stdio: ["ignore", log, log],
-    env: { ...process.env, LSFEMU_HOME: home },
+    env: { ...process.env, LSFEMU_HOME: home, LSFEMU_ENTRY: entry },
     cwd: "/",
   });
   child.unref();

@@ -171,7 +171,7 @@ export async function controlJob(id: number, req: Request, opts?: HomeOption): P
   }
   if (req.op === "requeue" && els.every((e) => FINISHED.has(e.stat)) && !supervisorAlive(home, id)) {
     // A finished job has no supervisor: start one that requeues the elements first thing.
-    spawnSupervisor(home, id, ["--requeue", index === undefined ? "all" : String(index)]);
+    spawnSupervisor(home, id, ["--requeue", index === undefined ? "all" : String(index)], readJob(home, id)!.env);
     const ok = await waitForJob(id, { home, timeoutMs: 10000, until: (i) => i.elements.some((e) => !FINISHED.has(e.stat)) }).then(
       () => true,
       () => false,

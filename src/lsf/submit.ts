@@ -39,9 +39,9 @@ export interface Submitted {
 const SHIM_VERBS = ["bsub", "bjobs", "bkill", "brequeue", "bhostfail", "bmig", "bstop", "bresume", "bpeek", "bqueues", "bhosts", "bhist", "lsid"];
 
 /** $LSFEMU_HOME/bin: bsub & co. for jobs that call them (LSF_BINDIR), when no shim dir is given. */
-function ensureShims(home: string): string {
+function ensureShims(home: string, env: NodeJS.ProcessEnv): string {
   const dir = join(home, "bin");
-  const entry = emulatorEntry();
+  const entry = emulatorEntry(env);
   const marker = join(dir, ".entry");
   const want = `${process.execPath}\n${entry}\n`;
   if (existsSync(marker)) {
@@ -220,7 +220,7 @@ export function submitJob(input: SubmitInput): Submitted {
   const { job, queueGiven, wait } = buildJob(input, conf);
   const home = conf.home;
   mkdirSync(home, { recursive: true });
-  job.binDir = env.LSFEMU_BINDIR || ensureShims(home);
+  job.binDir = env.LSFEMU_BINDIR || ensureShims(home, env);
   job.id = allocateJobId(home);
   try {
     writeJson(join(jobDir(home, job.id), "job.json"), job);
@@ -236,7 +236,7 @@ export function submitJob(input: SubmitInput): Submitted {
       })),
     };
     writeState(home, job.id, state);
-    spawnSupervisor(home, job.id);
+    spawnSupervisor(home, job.id, [], env);
   } catch (e) {
     rmSync(jobDir(home, job.id), { recursive: true, force: true });
     throw e;
