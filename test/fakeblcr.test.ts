@@ -299,6 +299,11 @@ r2=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r2'
 echo samepid2=yes
 wait $r2; echo cr2=$?
+cp out out.final
+cr_restart ck2 > /dev/null 2>&1 &
+r3=$!
+cr_checkpoint --kill -f ck3 $r3; echo immediate=$?
+wait $r3; echo cr3=$?
 echo pid=$pid
 `,
       d,
@@ -308,11 +313,18 @@ echo pid=$pid
     expect(r.v.cr1).toBe("143");
     expect(r.v.samepid2).toBe("yes");
     expect(r.v.cr2).toBe("3");
+    expect(r.v.immediate).toBe("0"); // right after launch: waits for the restart to complete
+    expect(r.v.cr3).toBe("137");
     const c2 = context(join(d, "ck2"));
     expect(c2.processes).toHaveLength(1); // cr_restart omitted itself
     expect(c2.processes[0]!.pid).toBe(Number(r.v.pid));
     expect(c2.processes[0]!.state.i).toBe(Number(r.v.at2));
-    expect(readFileSync(join(d, "out"))).toEqual(stars(1, 40));
+    expect(readFileSync(join(d, "out.final"))).toEqual(stars(1, 40));
+    // the third restart cut the file back to its size at the second checkpoint, ran on until the
+    // immediate checkpoint, then was killed
+    const i3 = context(join(d, "ck3")).processes[0]!.state.i;
+    expect(i3).toBeGreaterThanOrEqual(Number(r.v.at2));
+    expect(readFileSync(join(d, "out"))).toEqual(stars(1, i3));
   });
 
   it("PID in use -> EBUSY (16, TEMP hook), holder untouched; --no-restore-pid gives a fresh PID", async (ctx) => {

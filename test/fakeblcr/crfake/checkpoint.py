@@ -169,9 +169,13 @@ def readint(s):
 # ---------------------------------------------------------------- registration
 
 def _can_still_register(pid):
-    """A cr_run'd process that has not reached libcr.init() yet (interpreter or
-    pyenv shim still starting)."""
-    if not P.env_has(pid, C.ENV_MODE):
+    """A cr_run'd process (or a cr_restart) that has not reached libcr.init() yet
+    (interpreter or pyenv shim still starting)."""
+    try:
+        is_cr_restart = any(os.path.basename(a) == "cr_restart" for a in P.cmdline(pid)[:3])
+    except OSError:
+        is_cr_restart = False
+    if not (is_cr_restart or P.env_has(pid, C.ENV_MODE)):
         return False
     try:
         exe = os.path.basename(os.readlink("/proc/%d/exe" % pid))
@@ -441,7 +445,7 @@ def main():
     queue = [(p, scope == "tree") for p in initial]
     visited = set()
     records_src = []  # (pid, msg)
-    kids = None
+    tree_pids = []    # every process that answered (saved or omitted)
     while queue:
         p, tree = queue.pop(0)
         if p in visited or p == mypid:
@@ -463,6 +467,8 @@ def main():
         if res == "nosupport":
             die(C.CR_ENOSUPPORT, "Checkpoint failed: support missing from application\n")
         conn, msg = res
+        tree_pids.append({"pid": p, "comm": (P.stat_of(p) or {}).get("comm"),
+                          "omitted": bool(msg.get("omit"))})
         if msg.get("omit"):
             conn.close()
         else:
@@ -488,7 +494,7 @@ def main():
     ctx = {
         "format": "crfake-context", "version": 1, "blcr_version": C.VERSION,
         "created": time.time(), "hostname": os.uname()[1],
-        "scope": scope, "target": target, "signal": sig,
+        "scope": scope, "target": target, "signal": sig, "tree": tree_pids,
         "requester": {"pid": mypid, "cwd": os.getcwd()},
         "processes": procs,
     }
