@@ -1,0 +1,181 @@
+// The job lifecycle through an LSF that behaves like LSF (the emulator: #BSUB parsing, LSB_*
+// environment, the bkill sequence to every process group, SIGUSR2 at the run limit, requeue with
+// the same job id), for both flavours, with the BLCR stand-ins.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, starsOutput, waitFor } from "./harness.js";
+import { lsfEmulator } from "./lsf-harness.js";
+
+function spec(lines: number, tick: number, lsf = "", top = ""): string {
+  return `name: stars
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${lines}", --tick, "${tick}"]
+  output: stars.out
+checkpoint:
+  tool: blcr
+  interval: 1s
+  dir: $STATE
+scratch: $SCRATCH
+lsf:
+  output: out.%J
+${lsf}${top}`;
+}
+
+const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+const lsfLog = (job: ReturnType<typeof prepareJob>, id: number) => readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
+
+function withSite(flavour: string, queueExtra = ""): Record<string, string> {
+  return { "crjob.site.yaml": `flavour: ${flavour}\nqueues:\n  normal:\n${queueExtra || "    blcr: /opt/blcr\n"}` };
+}
+
+describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
+  it("a fresh run ends DONE with the exact output and LSF's report", async () => {
+    const job = prepareJob(spec(30, 0.05), withSite(flavour));
+    const lsf = lsfEmulator(job.dirs.root, { flavour });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    expect(output(job)).toBe(starsOutput(30));
+    const log = lsfLog(job, id);
+    expect(log).toContain("Successfully completed.");
+    expect(log).toContain("crjob: fresh start");
+    expect(log).toContain("crjob: end: done (exit 0)");
+  });
+
+  it("an app failure ends EXIT with the app's status", async () => {
+    const job = prepareJob(spec(10, 0.05).replace('"0.05"]', '"0.05", --exit, "7"]'), withSite(flavour));
+    const lsf = lsfEmulator(job.dirs.root, { flavour });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    expect(st).toMatchObject({ stat: "EXIT", exitCode: "7" });
+    expect(lsfLog(job, id)).toContain("Exited with exit code 7.");
+  });
+
+  it("bkill, then a new bsub of the same spec resumes", async () => {
+    const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"), withSite(flavour));
+    const lsf = lsfEmulator(job.dirs.root, { flavour });
+    const id = lsf.bsub(job);
+    await lsf.waitStat(id, "RUN");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(lsf.cmd(["bkill", String(id)]).code).toBe(0);
+    const st = await lsf.waitDone(id);
+    expect(st.stat).toBe("EXIT");
+    expect(["130", "143"]).toContain(st.exitCode);
+    expect(lsfLog(job, id)).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
+    expect(generations(job.dirs.state)).toEqual([1]);
+    const id2 = lsf.bsub(job);
+    expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
+    expect(lsfLog(job, id2)).toContain("crjob: restart from generation 1");
+    expect(output(job)).toBe(starsOutput(80));
+  });
+
+  it("a host failure (crash) ends the job; a new bsub resumes", async () => {
+    const job = prepareJob(spec(60, 0.05), withSite(flavour));
+    const lsf = lsfEmulator(job.dirs.root, { flavour });
+    const id = lsf.bsub(job);
+    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    expect(lsf.cmd(["bhostfail", String(id)]).code).toBe(0);
+    expect(await lsf.waitDone(id)).toMatchObject({ stat: "EXIT", exitCode: "137" });
+    const id2 = lsf.bsub(job);
+    expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
+    expect(output(job)).toBe(starsOutput(60));
+  });
+
+  it("rerunnable (-r): after a host failure LSF reruns the same job id and it resumes", async () => {
+    const job = prepareJob(spec(60, 0.05, "  rerunnable: true\n"), withSite(flavour));
+    const lsf = lsfEmulator(job.dirs.root, { flavour });
+    const id = lsf.bsub(job);
+    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    lsf.cmd(["bhostfail", String(id)]);
+    const st = await lsf.waitDone(id);
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    expect(lsfLog(job, id)).toContain("crjob: restart from generation");
+    expect(output(job)).toBe(starsOutput(60));
+  });
+});
+
+describe("run limit → final checkpoint → requeue → resume → DONE", () => {
+  it("IBM: #BSUB -Q requeues the job (same id) until it is done", async () => {
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
+    expect(readFileSync(job.script, "utf8")).toContain('#BSUB -Q "99"');
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    const log = lsfLog(job, id);
+    expect(st.stat, log).toBe("DONE");
+    expect(st.requeues).toBeGreaterThan(0);
+    expect(log).toContain("crjob: run limit near: final checkpoint, then requeue");
+    expect(log).toContain("crjob: requeue 1: exit 99");
+    expect(output(job)).toBe(starsOutput(150));
+  });
+
+  it("OpenLava: the queue's REQUEUE_EXIT_VALUES requeue it; no -Q is emitted", async () => {
+    const job = prepareJob(
+      spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"),
+      withSite("openlava", "    blcr: /opt/blcr\n    requeue_exit_values: [99]\n"),
+    );
+    expect(readFileSync(job.script, "utf8")).not.toContain("#BSUB -Q");
+    const lsf = lsfEmulator(job.dirs.root, {
+      flavour: "openlava",
+      queues: { normal: { REQUEUE_EXIT_VALUES: "99", default: true } },
+      env: { LSFEMU_SECONDS_PER_MINUTE: "3" },
+    });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    expect(st.requeues).toBeGreaterThan(0);
+    expect(output(job)).toBe(starsOutput(150));
+  });
+
+  it("OpenLava without requeue values: the job requeues itself with brequeue", async () => {
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("openlava"));
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "openlava", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    const log = lsfLog(job, id);
+    expect(st.stat, log).toBe("DONE");
+    expect(log).toContain("crjob: requeue 1: brequeue");
+    expect(output(job)).toBe(starsOutput(150));
+  });
+
+  it("SIGUSR2 at the limit (no own timer left): final checkpoint and requeue", async () => {
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
+    const id = lsf.bsub(job);
+    await lsf.waitStat(id, "RUN");
+    await new Promise((r) => setTimeout(r, 1500));
+    lsf.cmd(["bkill", "-s", "USR2", String(id)]);
+    const st = await lsf.waitDone(id);
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    expect(lsfLog(job, id)).toContain("crjob: received SIGUSR2");
+    expect(output(job)).toBe(starsOutput(150));
+  });
+
+  it("lsf.max_requeues stops endless requeues", async () => {
+    const job = prepareJob(
+      spec(400, 0.05, "  runlimit: 1\n  max_requeues: 1\n").replace("interval: 1s", "interval: 30s"),
+      withSite("ibm"),
+    );
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id);
+    expect(st).toMatchObject({ stat: "EXIT", exitCode: "1", requeues: 1 });
+    expect(lsfLog(job, id)).toContain("crjob: requeue cap reached (1 requeues)");
+    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+  });
+});
+
+describe("flavours", () => {
+  it("OpenLava's bsub rejects a script rendered for IBM (-Q); crjob's openlava script is accepted", async () => {
+    const ibm = prepareJob(spec(5, 0.05), withSite("ibm"));
+    const lsf = lsfEmulator(ibm.dirs.root, { flavour: "openlava" });
+    expect(() => lsf.bsub(ibm)).toThrow(/illegal option/);
+    const ol = prepareJob(spec(5, 0.05), withSite("openlava"));
+    writeFileSync(join(ol.dirs.root, "x"), "");
+    const id = lsf.bsub(ol);
+    expect((await lsf.waitDone(id)).stat).toBe("DONE");
+  });
+});
