@@ -11,6 +11,10 @@ export function registerHelpers(hb: typeof Handlebars): void {
     const items = (v as unknown[] | null | undefined) ?? [];
     return items.length ? `(${items.map((x) => " " + shellQuote(String(x))).join("")} )` : "()";
   });
+  /** Text inside a `#` comment: control characters (a newline would end the comment) shown escaped. */
+  hb.registerHelper("comment", (v: unknown) =>
+    String(v).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`),
+  );
   hb.registerHelper("duration", (v: unknown) => formatDuration(Number(v)));
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("ne", (a: unknown, b: unknown) => a !== b);

@@ -17,7 +17,10 @@ const ASSUMED_CHECKPOINT_COST = 60;
 
 /** A #BSUB value as LSF's parser reads it: one word, or double-quoted. */
 function bsubWord(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./\[\]-]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, "\\$1")}"`;
+  // Validation rejects line breaks and values with both quote kinds; this is the last guard.
+  if (/[\r\n\0]/.test(value)) throw new Error(`#BSUB value with a line break: ${JSON.stringify(value)}`);
+  if (/^[A-Za-z0-9_@%+=:,./\[\]-]+$/.test(value)) return value;
+  return value.includes('"') ? `'${value}'` : `"${value}"`;
 }
 
 /**

@@ -436,7 +436,41 @@ function arrayOutputs(ctx: RuleContext): void {
   }
 }
 
+/** A NUL byte cannot be part of any argument, path or variable: the shell would silently drop it. */
+function noNulBytes(ctx: RuleContext): void {
+  const walk = (v: unknown, path: PathSegment[]): void => {
+    if (typeof v === "string") {
+      if (v.includes("\0")) ctx.report(path, "error", "contains a NUL byte, which no argument, path or variable can hold");
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(ctx.spec, []);
+}
+
+/**
+ * Values that end up on a `#BSUB` line or in the script's header comment: a line break there would
+ * end the comment and make the rest a command, and LSF's parser takes one quoting style only.
+ */
+const ONE_LINE_FIELDS: PathSegment[][] = [
+  ["lsf", "output"],
+  ["lsf", "error"],
+  ["lsf", "resources"],
+  ["checkpoint", "dir"],
+];
+function oneLineValues(ctx: RuleContext): void {
+  for (const path of ONE_LINE_FIELDS) {
+    const v = get(ctx.spec, ...path);
+    if (typeof v !== "string") continue;
+    if (/[\r\n]/.test(v)) ctx.report(path, "error", "must be one line (it goes on a #BSUB line or in a comment)");
+    else if (path[0] === "lsf" && v.includes('"') && v.includes("'")) {
+      ctx.report(path, "error", "cannot hold both ' and \" (LSF's #BSUB parser has no escapes)");
+    }
+  }
+}
+
 const RULES: Rule[] = [
+  noNulBytes,
+  oneLineValues,
   intervalRequired,
   toolOnlyFields,
   appToolNeedsFiles,
