@@ -162,8 +162,19 @@ function warningBeforeRunlimit(ctx: RuleContext): void {
 /** On OpenLava a job can requeue itself only through the queue's REQUEUE_EXIT_VALUES or brequeue. */
 function requeuePath(ctx: RuleContext): void {
   const requeue = get(ctx.spec, "lsf", "requeue");
-  if (flavourOf(ctx) !== "openlava" || ctx.tool === "none" || runlimitOf(ctx) === null) return;
-  if (requeue === "brequeue" || requeue === "none") return;
+  if (ctx.tool === "none" || runlimitOf(ctx) === null) return;
+  if (requeue === "none") {
+    ctx.report(
+      ["lsf", "requeue"],
+      "warning",
+      "no requeue path: at its run limit the job takes a final checkpoint and stops (EXIT); resubmit to continue",
+      'lsf.requeue: auto requeues it by itself',
+    );
+    return;
+  }
+  // IBM has -Q; on OpenLava "auto" requeues with brequeue from inside the job unless the queue's
+  // REQUEUE_EXIT_VALUES has the code. Only an explicit "exit" can lack a path.
+  if (flavourOf(ctx) !== "openlava" || requeue !== "exit") return;
   const queue = ctx.spec.queue;
   const queues = ctx.site?.queues ?? {};
   if (typeof queue !== "string" || (Object.keys(queues).length > 0 && !(queue in queues))) return; // unknown queue: reported
@@ -175,7 +186,7 @@ function requeuePath(ctx: RuleContext): void {
     ["lsf", "runlimit"],
     "warning",
     `the job cannot requeue itself at its run limit: OpenLava has no -Q, and queue "${queue}" has no requeue_exit_values with ${String(code)} in the site profile`,
-    `set lsf.requeue: brequeue, or add ${String(code)} to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it`,
+    `set lsf.requeue: auto (brequeue from inside the job), or add ${String(code)} to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it`,
   );
 }
 

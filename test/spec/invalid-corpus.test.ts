@@ -221,7 +221,7 @@ describe("invalid corpus", () => {
   it("openlava/warnings-no-requeue-path.yaml", () => {
     expect(check("openlava/warnings-no-requeue-path.yaml")).toMatchInlineSnapshot(`
       "openlava/warnings-no-requeue-path.yaml:7:8 warning checkpoint.dir: inside the scratch dir /sanscratch, which is wiped when the job ends and lost with its node (keep checkpoints under $HOME or a shared project dir)
-      openlava/warnings-no-requeue-path.yaml:10:13 warning lsf.runlimit: the job cannot requeue itself at its run limit: OpenLava has no -Q, and queue "test" has no requeue_exit_values with 99 in the site profile (set lsf.requeue: brequeue, or add 99 to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it)"
+      openlava/warnings-no-requeue-path.yaml:10:13 warning lsf.runlimit: the job cannot requeue itself at its run limit: OpenLava has no -Q, and queue "test" has no requeue_exit_values with 99 in the site profile (set lsf.requeue: auto (brequeue from inside the job), or add 99 to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it)"
     `);
   });
 });

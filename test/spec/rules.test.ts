@@ -105,8 +105,12 @@ describe("checkRules", () => {
     ] }],
     ["tool none on a queue without BLCR", { given: spec({ checkpoint: "  tool: none" }).replace("mw256", "hp12"), site: IBM, want: [] }],
     ["openlava: queue requeues on 99", { given: spec({ lsf: "  runlimit: 24h" }), site: OPENLAVA, want: [] }],
-    ["openlava: queue lacks the requeue exit", { given: spec({ lsf: "  runlimit: 24h\n  requeue_exit: 97" }), site: OPENLAVA, want: [
-      `job.yaml:8:13 warning lsf.runlimit: the job cannot requeue itself at its run limit: OpenLava has no -Q, and queue "mw256" has no requeue_exit_values with 97 in the site profile (set lsf.requeue: brequeue, or add 97 to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it)`,
+    ["openlava: requeue by exit, but the queue lacks the code", { given: spec({ lsf: "  runlimit: 24h\n  requeue_exit: 97\n  requeue: exit" }), site: OPENLAVA, want: [
+      `job.yaml:8:13 warning lsf.runlimit: the job cannot requeue itself at its run limit: OpenLava has no -Q, and queue "mw256" has no requeue_exit_values with 97 in the site profile (set lsf.requeue: auto (brequeue from inside the job), or add 97 to the queue's requeue_exit_values if its REQUEUE_EXIT_VALUES has it)`,
+    ] }],
+    ["openlava: auto requeues with brequeue", { given: spec({ lsf: "  runlimit: 24h\n  requeue_exit: 97" }), site: OPENLAVA, want: [] }],
+    ["requeue none: no path at the run limit", { given: spec({ lsf: "  runlimit: 24h\n  requeue: none" }), site: IBM, want: [
+      "job.yaml:9:12 warning lsf.requeue: no requeue path: at its run limit the job takes a final checkpoint and stops (EXIT); resubmit to continue (lsf.requeue: auto requeues it by itself)",
     ] }],
     ["openlava: brequeue needs no exit values", { given: spec({ lsf: "  runlimit: 24h\n  requeue: brequeue" }).replace("mw256", "test"), site: OPENLAVA, want: [] }],
     ["ibm: -Q always works", { given: spec({ lsf: "  runlimit: 24h" }).replace("mw256", "test"), site: IBM, want: [] }],
