@@ -8,6 +8,23 @@ import { crjob, ROOT, tempDir } from "../helpers.js";
 export const TEST_BIN = join(ROOT, "test", "bin");
 export const STARS = join(ROOT, "test", "apps", "stars");
 
+/** A real tool on PATH (outside test/bin), for CRJOB_TEST_REAL_BLCR=1 runs on a machine with BLCR. */
+function onPath(tool: string): string | null {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (!dir || dir === TEST_BIN) continue;
+    if (existsSync(join(dir, tool))) return dir;
+  }
+  return null;
+}
+
+/**
+ * Where the tests find cr_run/cr_checkpoint/cr_restart: the stand-ins in test/bin, or, with
+ * CRJOB_TEST_REAL_BLCR=1 and BLCR installed, the real ones (the LSF emulator's commands still
+ * come from test/bin). Tests that need the stand-ins' fault knobs are skipped then.
+ */
+export const REAL_BLCR = process.env.CRJOB_TEST_REAL_BLCR === "1" ? onPath("cr_run") : null;
+export const TOOLS_PATH = REAL_BLCR ? `${REAL_BLCR}:${TEST_BIN}` : TEST_BIN;
+
 /** What the stars app prints for lines 1..n: line i is i stars. */
 export function starsOutput(n: number): string {
   let out = "";
@@ -70,7 +87,7 @@ export function runJob(job: PreparedJob, jobid: string, env: NodeJS.ProcessEnv =
     stdio: ["ignore", fd, fd],
     env: {
       ...process.env,
-      PATH: `${TEST_BIN}:${process.env.PATH}`,
+      PATH: `${TOOLS_PATH}:${process.env.PATH}`,
       LSB_JOBID: jobid,
       LS_SUBCWD: job.dirs.submit,
       ...env,

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { ROOT } from "../helpers.js";
-import { TEST_BIN, type PreparedJob } from "./harness.js";
+import { TOOLS_PATH, type PreparedJob } from "./harness.js";
 
 export interface Lsf {
   home: string;
@@ -25,7 +25,7 @@ export function lsfEmulator(root: string, opts: { flavour?: "ibm" | "openlava"; 
   if (opts.queues) writeFileSync(join(home, "queues.json"), JSON.stringify(opts.queues));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${TEST_BIN}:${process.env.PATH}`,
+    PATH: `${TOOLS_PATH}:${process.env.PATH}`,
     LSFEMU_HOME: home,
     LSFEMU_FLAVOUR: opts.flavour ?? "ibm",
     JOB_TERMINATE_INTERVAL: "1",
