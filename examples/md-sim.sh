@@ -395,15 +395,17 @@ crjob_finish() { # status event
   exit "$1"
 }
 
+# Requeues are counted per LSF job (a requeued job keeps its id); a new submission starts at 0.
 crjob_requeue() {
-  local count
-  count=$(cat "$CRJOB_STATE/requeues" 2>/dev/null)
+  local job='' count=''
+  read -r job count <"$CRJOB_STATE/requeues" 2>/dev/null
+  [ "$job" = "$CRJOB_JOBID" ] || count=0
   count=$((${count:-0} + 1))
   if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then
     crjob_log "requeue cap reached ($CRJOB_MAX_REQUEUES requeues): not requeueing; resubmit to continue from generation $CRJOB_LAST_GEN"
     crjob_finish 1 "requeue-cap"
   fi
-  printf '%s\n' "$count" >"$CRJOB_STATE/requeues"
+  printf '%s %s\n' "$CRJOB_JOBID" "$count" >"$CRJOB_STATE/requeues"
   case " ${LSB_EXIT_REQUEUE:-} " in
     *" $CRJOB_REQUEUE_EXIT "*) CRJOB_REQUEUE='exit' ;; # the queue requeues this exit value itself
   esac

@@ -165,6 +165,13 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     expect(st).toMatchObject({ stat: "EXIT", exitCode: "1", requeues: 1 });
     expect(lsfLog(job, id)).toContain("crjob: requeue cap reached (1 requeues)");
     expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+    // A new submission continues from the last generation, with its own requeue count.
+    const id2 = lsf.bsub(job);
+    const st2 = await lsf.waitDone(id2);
+    expect(st2).toMatchObject({ stat: "EXIT", exitCode: "1", requeues: 1 });
+    expect(lsfLog(job, id2)).toContain("crjob: restart from generation");
+    expect(lsfLog(job, id2)).toContain("crjob: requeue 1: exit 99");
+    expect(starsOutput(400).startsWith(output(job))).toBe(true);
   });
 });
 
