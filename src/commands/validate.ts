@@ -5,6 +5,7 @@ import { loadSpec } from "../spec/load.js";
 import { checkRules } from "../spec/rules.js";
 import { findSitePath, loadSite, type LoadedSite } from "../spec/site.js";
 import { validateSpec } from "../spec/validate.js";
+import { intervalWarnings } from "../state/advice.js";
 
 export interface ValidateOptions {
   specs: string[];
@@ -39,10 +40,13 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
     // 3. Load, schema, rules.
     const spec = loadSpec(source, file);
     const diagnostics = [...spec.diagnostics, ...validateSpec(spec), ...checkRules(spec, site)];
+    // 4. Advice from the job's own state: a fixed interval far from the optimum for its measured
+    //    checkpoint cost (only for a valid spec, whose state dir is known).
+    if (!hasErrors(diagnostics)) diagnostics.push(...intervalWarnings(spec, site));
     all.push(...diagnostics.sort((a, b) => a.line - b.line || a.col - b.col));
   }
 
-  // 4. Report.
+  // 5. Report.
   if (opts.format === "json") {
     const rows = all.map(({ file, line, col, path, severity, message, hint }) => ({
       file, line, col, path, severity, message, hint: hint ?? null,

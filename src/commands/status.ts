@@ -1,0 +1,133 @@
+// `crjob status [SPEC|NAME...] [--format text|json] [--site F]`: how jobs are doing, from their own
+// state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
+import { join } from "node:path";
+import { formatDuration } from "../spec/duration.js";
+import { bjobsStat, lockOwnerLive } from "../state/lsf.js";
+import { elementIndexes, readSnapshot } from "../state/store.js";
+import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
+import { allTargets, resolveTarget, type Target } from "../state/target.js";
+
+export interface StatusOptions {
+  targets: string[];
+  format: "text" | "json";
+  site?: string;
+}
+
+/** One line of `--format json` output: a job, or one element of a job array. */
+export interface StatusRecord extends StateStatus {
+  name: string;
+  /** Array element index, or null for a plain job. */
+  index: number | null;
+  /** Absolute path of the spec, when one was given. */
+  spec: string | null;
+  stateDir: string;
+  exists: boolean;
+}
+
+/** The status of each state dir of a target (one per array element). */
+export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusRecord[] {
+  const dirs: { dir: string; index: number | null }[] = t.array
+    ? elementIndexes(t.root).map((i) => ({ dir: join(t.root, String(i)), index: i }))
+    : [{ dir: t.root, index: null }];
+  if (dirs.length === 0) dirs.push({ dir: t.root, index: null }); // an array job not started yet
+  return dirs.map(({ dir, index }) => {
+    const snap = readSnapshot(dir, t.root);
+    if (t.array && index === null) snap.exists = snap.exists && snap.submissions.length > 0;
+    const jobId = currentJobId(snap);
+    const lsfStat = jobId === null ? null : bjobsStat(index === null ? jobId : `${jobId}[${index}]`, env);
+    const lockLive = snap.lock ? lockOwnerLive(snap.lock, env, index) : null;
+    const status = summarizeState(snap, { now, mode: t.mode, lsfStat, lockLive });
+    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, ...status };
+  });
+}
+
+export async function statusCommand(opts: StatusOptions): Promise<number> {
+  let targets: Target[];
+  let root: string | null = null;
+  if (opts.targets.length === 0) {
+    ({ root, targets } = allTargets({ site: opts.site }));
+  } else {
+    targets = opts.targets.map((a) => resolveTarget(a, { site: opts.site }));
+  }
+  const records = targets.flatMap((t) => statusRecords(t));
+
+  if (opts.format === "json") {
+    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+  } else if (records.length === 0) {
+    process.stdout.write(`no jobs with state under ${root}\n`);
+  } else {
+    process.stdout.write(formatStatusText(records));
+  }
+  // A job asked for by name or spec that has no state at all: exit 1 (it was said clearly above).
+  return opts.targets.length > 0 && records.some((r) => !r.exists) ? 1 : 0;
+}
+
+// --- Text ------------------------------------------------------------------------------------------
+
+/** "4m", "1h12m", "3d2h": the two largest units. */
+export function formatAge(seconds: number | null): string {
+  if (seconds === null) return "-";
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const full = formatDuration(Math.round(seconds));
+  const parts = full.match(/\d+[dhms]/g) ?? [full];
+  return parts.slice(0, 2).join("");
+}
+
+export function formatSize(kb: number | null): string {
+  if (kb === null) return "-";
+  if (kb < 1024) return `${kb} KB`;
+  if (kb < 1024 * 1024) return `${(kb / 1024).toFixed(1)} MB`;
+  return `${(kb / 1024 / 1024).toFixed(1)} GB`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+function shortNext(r: StatusRecord): string {
+  const n = r.next;
+  const what = n.action === "restart" ? `restart gen ${n.generation}` : n.action === "fresh" ? "fresh" : "fails";
+  return n.blockedBy ? `${what} (busy)` : what;
+}
+
+export function formatStatusText(records: StatusRecord[]): string {
+  const rows = [["JOB", "STATE", "JOBID", "GENS", "LAST CHECKPOINT", "LOST WORK", "RESTARTS", "REQUEUES", "NEXT"]];
+  for (const r of records) {
+    const ck = r.lastCheckpoint;
+    rows.push([
+      r.index === null ? r.name : `${r.name}[${r.index}]`,
+      r.state,
+      r.jobId ?? "-",
+      String(r.generations.length),
+      ck ? `gen ${ck.gen}, ${formatAge(ck.ageSeconds)} ago` : "-",
+      r.lostWorkSeconds === null ? "-" : `≤ ${formatAge(r.lostWorkSeconds)}`,
+      String(r.restarts),
+      String(r.requeues),
+      shortNext(r),
+    ]);
+  }
+  let out = table(rows);
+  for (const r of records) {
+    const label = r.index === null ? r.name : `${r.name}[${r.index}]`;
+    out += `\n${label}: `;
+    if (!r.exists) {
+      out += `no state in ${r.stateDir} (never submitted, or cleaned)\n`;
+      continue;
+    }
+    out += `${r.state} (${r.reason})${r.jobId ? `, job ${r.jobId}` : ""}\n`;
+    out += `  state dir:   ${r.stateDir}\n`;
+    if (r.generations.length === 0) out += "  generations: none\n";
+    for (const [i, g] of r.generations.entries()) {
+      const by = g.job ? ` by job ${g.job}${g.host ? ` on ${g.host}` : ""}` : "";
+      out += `  ${i === 0 ? "generations:" : "            "} gen ${g.gen}  ${formatAge(g.ageSeconds)} ago  ${formatSize(g.sizeKb)}  took ${g.durationSeconds ?? "?"}s${by}\n`;
+    }
+    if (r.inProgress.length) out += `  writing:     gen ${r.inProgress.join(", ")} (in progress, or left by a killed checkpoint)\n`;
+    out += `  so far:      ${r.checkpoints} checkpoint(s)${r.checkpointFailures ? `, ${r.checkpointFailures} failed` : ""}, ${r.restarts} restart(s), ${r.requeues} requeue(s) since the fresh start\n`;
+    if (r.lostWorkSeconds !== null) out += `  at risk:     ${formatAge(r.lostWorkSeconds)} of work since the last checkpoint\n`;
+    if (r.lastEvent) out += `  last event:  ${r.lastEvent}${r.since ? ` (${r.since})` : ""}\n`;
+    if (r.lastSubmission) out += `  submitted:   job ${r.lastSubmission.jobId}${r.lastSubmission.time ? ` at ${r.lastSubmission.time}` : ""}\n`;
+    out += `  next bsub:   ${r.next.text}\n`;
+  }
+  return out;
+}

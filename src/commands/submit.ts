@@ -1,0 +1,102 @@
+// `crjob submit SPEC... [--dry-run] [--site F] [--mode M] [-- bsub options...]`: render each spec in
+// memory and pipe the script into bsub (as `bsub < script`), print the job id, record it in the
+// job's state dir for `crjob status`.
+import { spawnSync } from "node:child_process";
+import { relative, resolve } from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+import { SpecError, UserError } from "../errors.js";
+import { renderJob } from "../index.js";
+import type { JobModel } from "../model.js";
+import { shellQuote } from "../render/quote.js";
+import type { Mode } from "../spec/types.js";
+import { findOnPath } from "../state/lsf.js";
+import { expandStateDir, recordSubmission, userHome } from "../state/store.js";
+import { resolveSite, resolveTemplates } from "./context.js";
+import { printDiagnostics, readInput } from "./io.js";
+
+export interface SubmitOptions {
+  specs: string[];
+  dryRun?: boolean;
+  site?: string;
+  mode?: Mode;
+  templates?: string;
+  /** Options for bsub (after `--`); they win over the script's #BSUB lines. */
+  bsubArgs?: string[];
+}
+
+interface Prepared {
+  spec: string;
+  script: string;
+  job: JobModel;
+  stateDir: string;
+}
+
+/** `Job <1234> is submitted to queue <normal>.` → "1234" */
+export function parseJobId(stdout: string): string | null {
+  return /Job <(\d+)> is submitted/.exec(stdout)?.[1] ?? null;
+}
+
+/** The command line as a user would type it. */
+export function bsubCommandLine(args: readonly string[], spec: string): string {
+  return ["bsub", ...args.map(shellQuote)].join(" ") + ` < <script of ${spec}>`;
+}
+
+export async function submitCommand(opts: SubmitOptions): Promise<number> {
+  const bsubArgs = opts.bsubArgs ?? [];
+  const cwd = process.cwd();
+
+  // 1. Render every spec first: one invalid spec, and nothing is submitted.
+  const diagnostics: Diagnostic[] = [];
+  const prepared: Prepared[] = [];
+  for (const spec of opts.specs) {
+    try {
+      const source = readInput(spec);
+      const site = resolveSite(spec, opts.site);
+      const { script, job, diagnostics: ds } = renderJob(source, spec, {
+        site,
+        mode: opts.mode,
+        templates: resolveTemplates(opts.templates, site),
+        displayName: relative(cwd, resolve(spec)) || spec,
+      });
+      diagnostics.push(...ds);
+      prepared.push({ spec, script, job, stateDir: expandStateDir(job.stateDir, userHome(), cwd) });
+    } catch (e) {
+      if (e instanceof SpecError) diagnostics.push(...e.diagnostics);
+      else throw e;
+    }
+  }
+  printDiagnostics(diagnostics);
+  if (diagnostics.some((d) => d.severity === "error")) return 1;
+
+  // 2. --dry-run: the scripts on stdout, the commands on stderr; nothing submitted or recorded.
+  if (opts.dryRun) {
+    for (const p of prepared) {
+      process.stdout.write(p.script);
+      process.stderr.write(`crjob: dry run, not submitted: ${bsubCommandLine(bsubArgs, p.spec)} (in ${cwd}; state ${p.stateDir})\n`);
+    }
+    return 0;
+  }
+
+  // 3. Submit, one after the other; stop at the first refusal (a bad queue fails them all alike).
+  if (!findOnPath("bsub")) {
+    throw new UserError("bsub not found on PATH: is LSF set up here (source its profile.lsf)? `crjob submit --dry-run` shows the script without submitting");
+  }
+  for (const p of prepared) {
+    const r = spawnSync("bsub", bsubArgs, { input: p.script, encoding: "utf8", cwd, env: process.env });
+    if (r.error) throw new UserError(`${p.spec}: cannot run bsub: ${r.error.message}`);
+    const said = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim();
+    const jobId = r.status === 0 ? parseJobId(r.stdout ?? "") : null;
+    if (jobId === null) {
+      const why = r.status === 0 ? "bsub printed no job id" : `bsub exited ${r.status ?? `on signal ${r.signal}`}`;
+      throw new UserError(`${p.spec}: not submitted (${why}): ${said || "(no message)"}`);
+    }
+    try {
+      recordSubmission(p.stateDir, { time: Date.now(), jobId, spec: resolve(p.spec) });
+    } catch (e) {
+      process.stderr.write(`crjob: warning: job ${jobId} is submitted, but it could not be recorded in ${p.stateDir}: ${(e as Error).message}\n`);
+    }
+    process.stdout.write(`${jobId}\n`);
+    process.stderr.write(`crjob: ${p.spec}: ${said.split("\n").pop()} (job ${p.job.name}; state ${p.stateDir})\n`);
+  }
+  return 0;
+}
