@@ -254,7 +254,6 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
       const info = emu.jobInfo(id, { home: dirs.lsf });
       const label = (i: number) => (job.array ? `[job ${id}[${i}]]` : `[job ${id}]`);
       if (info) {
-        tail(id, label, info.elements);
         for (const el of info.elements) {
           const st = `${el.stat}${el.exitCode !== undefined && el.stat === "EXIT" ? ` (exit ${el.exitCode}${el.exitReason ? `, ${el.exitReason}` : ""})` : ""}`;
           if (seen.get(el.index) !== `${id}:${el.runCount}:${st}`) {
@@ -262,6 +261,7 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
             out(`${label(el.index)} ${st}${el.stat === "PEND" && el.pendReason ? `: ${el.pendReason}` : ""}`);
           }
         }
+        tail(id, label, info.elements);
         const finished = info.elements.every((e) => e.stat === "DONE" || e.stat === "EXIT" || e.stat === "UNKWN");
         if (finished) {
           await sleep(300); // the run's last lines are delivered as it ends

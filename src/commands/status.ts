@@ -64,11 +64,12 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
 
 // --- Text ------------------------------------------------------------------------------------------
 
-/** "4m", "1h12m", "3d2h": the two largest units. */
+/** "45s", "4m10s", "12m", "1h12m", "3d2h": the two largest units, no seconds from 10 minutes on. */
 export function formatAge(seconds: number | null): string {
   if (seconds === null) return "-";
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const full = formatDuration(Math.round(seconds));
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const full = formatDuration(s >= 600 ? s - (s % 60) : s);
   const parts = full.match(/\d+[dhms]/g) ?? [full];
   return parts.slice(0, 2).join("");
 }

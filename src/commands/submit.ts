@@ -88,7 +88,10 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
     const jobId = r.status === 0 ? parseJobId(r.stdout ?? "") : null;
     if (jobId === null) {
       const why = r.status === 0 ? "bsub printed no job id" : `bsub exited ${r.status ?? `on signal ${r.signal}`}`;
-      throw new UserError(`${p.spec}: not submitted (${why}): ${said || "(no message)"}`);
+      const hint = /illegal option/.test(said)
+        ? `\n(the script was rendered for LSF flavour ${p.job.flavour}; if this cluster runs the other one, set flavour in the site profile)`
+        : "";
+      throw new UserError(`${p.spec}: not submitted (${why}): ${said || "(no message)"}${hint}`);
     }
     try {
       recordSubmission(p.stateDir, { time: Date.now(), jobId, spec: resolve(p.spec) });

@@ -4,7 +4,8 @@
 //   gen.N/meta        key=value lines: gen origin job host workdir pid time duration size_kb tool
 //   history           <ISO time> job=<id> host=<h> <event> [words] [k=v ...], one line per event
 //   lock/owner        <jobid> <host> <pid>
-//   origin, requeues  one value each
+//   origin            the job id of the lineage's fresh start
+//   requeues          "<jobid> <count>": requeues of that LSF job (older scripts: "<count>")
 //   submissions       written by `crjob submit`: <ISO time> job=<id> spec=<path to the end of the line>
 
 /** One complete checkpoint generation, from its `meta` file. */
@@ -131,6 +132,14 @@ export function parseLockOwner(text: string): LockOwner | null {
   const [job, host, pid] = text.trim().split(/\s+/);
   if (!job) return null;
   return { job, host: host ?? "", pid: int(pid) };
+}
+
+/** `requeues`: the count (and the LSF job it counts for), or null. */
+export function parseRequeues(text: string): { job: string | null; count: number } | null {
+  const w = text.trim().split(/\s+/);
+  if (w.length === 1 && /^\d+$/.test(w[0])) return { job: null, count: Number(w[0]) };
+  if (w.length === 2 && /^\d+$/.test(w[1])) return { job: w[0], count: Number(w[1]) };
+  return null;
 }
 
 /** The line `crjob submit` appends to `submissions`. */

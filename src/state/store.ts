@@ -3,7 +3,7 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { parseHistory, parseLockOwner, parseMeta, parseSubmissions, formatSubmission, type GenerationMeta } from "./parse.js";
+import { formatSubmission, parseHistory, parseLockOwner, parseMeta, parseRequeues, parseSubmissions, type GenerationMeta } from "./parse.js";
 import type { StateSnapshot } from "./summary.js";
 
 /** The submitting user's home, as the script's `$HOME` would be. */
@@ -87,7 +87,7 @@ export function readSnapshot(dir: string, submissionsDir = dir): StateSnapshot {
     }
   }
   generations.sort((a, b) => b.gen - a.gen);
-  const requeues = readText(join(dir, "requeues"))?.trim();
+  const requeues = parseRequeues(readText(join(dir, "requeues")) ?? "");
   const owner = readText(join(dir, "lock", "owner"));
   return {
     dir,
@@ -96,7 +96,7 @@ export function readSnapshot(dir: string, submissionsDir = dir): StateSnapshot {
     partial: partial.sort((a, b) => a - b),
     history: parseHistory(readText(join(dir, "history")) ?? ""),
     origin: readText(join(dir, "origin"))?.trim() || null,
-    requeues: requeues && /^\d+$/.test(requeues) ? Number(requeues) : null,
+    requeues,
     // A lock dir without its owner file yet is held all the same (the owner is writing its name).
     lock: owner !== null ? parseLockOwner(owner) ?? { job: "?", host: "?", pid: null } : isDir(join(dir, "lock")) ? { job: "?", host: "?", pid: null } : null,
     submissions: parseSubmissions(readText(join(submissionsDir, "submissions")) ?? ""),

@@ -12,7 +12,7 @@ export interface StateSnapshot {
   partial: number[];
   history: HistoryEvent[];
   origin: string | null;
-  requeues: number | null;
+  requeues: { job: string | null; count: number } | null;
   lock: LockOwner | null;
   /** From `crjob submit` (kept in the job's state root, shared by array elements). */
   submissions: Submission[];
@@ -97,6 +97,11 @@ export function currentJobId(s: StateSnapshot): string | null {
   return lastEvent?.job ?? lastSub?.jobId ?? null;
 }
 
+/** An event as the history line has it, without time, job and host: "end killed signal=INT ...". */
+function eventText(e: HistoryEvent): string {
+  return [e.kind, ...e.words, ...Object.entries(e.fields).map(([k, v]) => `${k}=${v}`)].join(" ");
+}
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 function generationStatus(g: GenerationMeta, now: number): GenerationStatus {
@@ -112,8 +117,14 @@ function generationStatus(g: GenerationMeta, now: number): GenerationStatus {
   };
 }
 
-/** The state as an `end` event names it. */
+/** An event after which the run is over: `end ...`, or `requeue ... via=brequeue` (no end follows). */
+function isEnd(e: HistoryEvent | null): boolean {
+  return !!e && (e.kind === "end" || e.kind === "requeue");
+}
+
+/** The state as an end event names it. */
 function endState(e: HistoryEvent): JobState {
+  if (e.kind === "requeue") return "requeued";
   const what = e.words[0] ?? "";
   if (what === "done") return "done";
   if (what === "killed") return "killed";
@@ -144,7 +155,8 @@ export function summarizeState(s: StateSnapshot, obs: Observations): StateStatus
   const checkpoints = count((e) => e.kind === "checkpoint");
   const checkpointFailures = count((e) => e.kind === "checkpoint-failed");
   const restarts = count((e) => e.kind === "start" && e.words[0] === "restart");
-  const requeues = count((e) => e.kind === "requeue");
+  // The exit path records `end requeue n=N`; the brequeue path `requeue n=N via=brequeue` (no end).
+  const requeues = count((e) => e.kind === "requeue" || (e.kind === "end" && e.words[0] === "requeue"));
 
   // 2. Running, pending, ended: bjobs first, then the lock and the history.
   let state: JobState;
@@ -156,24 +168,24 @@ export function summarizeState(s: StateSnapshot, obs: Observations): StateStatus
   } else if (stat && stat !== "") {
     reason = `bjobs ${stat}`;
     if (stat === "RUN") state = "running";
-    else if (stat === "PEND") state = lastJobEvent?.kind === "end" && lastJobEvent.words[0] === "requeue" ? "requeued" : "pending";
+    else if (stat === "PEND") state = lastJobEvent && isEnd(lastJobEvent) && endState(lastJobEvent) === "requeued" ? "requeued" : "pending";
     else if (stat === "PSUSP" || stat === "USUSP" || stat === "SSUSP") state = "suspended";
     else if (stat === "DONE") state = "done";
-    else if (stat === "EXIT") state = lastJobEvent?.kind === "end" ? endState(lastJobEvent) : "failed";
+    else if (stat === "EXIT") state = isEnd(lastJobEvent) ? endState(lastJobEvent!) : "failed";
     else state = "unknown";
   } else if (s.lock && obs.lockLive !== false) {
     state = "running";
     reason = obs.lockLive ? "lock owner alive" : "lock held (owner not verifiable here)";
-  } else if (lastEvent && lastEvent.kind !== "end" && (!jobId || lastEvent.job === jobId || jobEvents.length > 0)) {
+  } else if (lastEvent && !isEnd(lastEvent) && (!jobId || lastEvent.job === jobId || jobEvents.length > 0)) {
     // Started and never ended: the job died without its EXIT trap (node lost, kill -9).
     state = "crashed";
     reason = s.lock ? `lock owner ${s.lock.job} on ${s.lock.host} is gone` : "no end recorded";
   } else if (jobId && jobEvents.length === 0 && s.submissions.some((x) => x.jobId === jobId)) {
     state = stat === "" ? "unknown" : "submitted";
     reason = stat === "" ? `bjobs does not know job ${jobId}, and it never started` : "submitted, not started yet";
-  } else if (lastEvent?.kind === "end") {
+  } else if (lastEvent && isEnd(lastEvent)) {
     state = endState(lastEvent);
-    reason = `history: ${lastEvent.words.join(" ")} status=${lastEvent.fields.status ?? "?"}`;
+    reason = `history: ${eventText(lastEvent)}`;
   } else {
     state = "idle";
     reason = "no job on record";
@@ -219,7 +231,7 @@ export function summarizeState(s: StateSnapshot, obs: Observations): StateStatus
     jobId,
     lsfStat: stat === "" ? null : stat,
     since: iso(lastEvent?.time ?? null),
-    lastEvent: lastEvent ? [lastEvent.kind, ...lastEvent.words, ...Object.entries(lastEvent.fields).map(([k, v]) => `${k}=${v}`)].join(" ") : null,
+    lastEvent: lastEvent ? eventText(lastEvent) : null,
     generations,
     inProgress: s.partial,
     lastCheckpoint,
@@ -246,10 +258,11 @@ export function storyOf(events: readonly HistoryEvent[]): string {
     if (e.kind === "start") parts.push(e.words[0] === "restart" ? `resume from gen ${e.fields.gen ?? "?"} (job ${e.job})` : `fresh start (job ${e.job})`);
     else if (e.kind === "checkpoint") parts.push(`checkpoint ${e.fields.gen ?? "?"}`);
     else if (e.kind === "checkpoint-failed") parts.push(`checkpoint ${e.fields.gen ?? "?"} failed`);
+    else if (e.kind === "requeue") parts.push(`requeue ${e.fields.n ?? "?"} (brequeue)`);
     else if (e.kind === "end") {
       const what = e.words[0] ?? "?";
       if (what === "killed") parts.push(`killed (SIG${e.fields.signal ?? "?"}, gen ${e.fields.gen ?? "?"})`);
-      else if (what === "requeue") parts.push(`requeued (${e.words.slice(1).join(" ") || `n=${e.fields.n ?? "?"}`})`);
+      else if (what === "requeue") parts.push(`requeue ${e.fields.n ?? "?"} (exit ${e.fields.status ?? "?"})`);
       else parts.push(`${what} (exit ${e.fields.status ?? "?"})`);
     }
   }
