@@ -48,6 +48,8 @@ export interface JobModel {
   scratch: string;
   /** BLCR install prefix from the site profile, or null (cr_* from PATH). */
   blcrPrefix: string | null;
+  /** DMTCP install prefix from the site profile (`queues.<q>.dmtcp`), or null (dmtcp_* from PATH). */
+  dmtcpPrefix: string | null;
   /** Run limit in seconds, or null. */
   runlimitSeconds: number | null;
   /** Seconds before the run limit at which the script takes its final checkpoint. */

@@ -126,6 +126,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     },
     scratch: spec.scratch ?? site.scratch ?? "/sanscratch",
     blcrPrefix: tool === "blcr" ? queueProfile.blcr ?? null : null,
+    dmtcpPrefix: tool === "dmtcp" ? queueProfile.dmtcp ?? null : null,
     runlimitSeconds,
     limitMarginSeconds,
     requeue: { method, exitCode: requeueExit, maxRequeues: lsf.max_requeues ?? 20 },
