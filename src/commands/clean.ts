@@ -65,7 +65,8 @@ export async function cleanCommand(opts: CleanOptions): Promise<number> {
   }
 
   // 2. Not while a job uses it: a lock owned by a live job, or the last submission still in LSF.
-  const dirs = elementIndexes(root).length && t.array !== false ? [root, ...elementIndexes(root).map((i) => join(root, String(i)))] : [root];
+  // The dir itself and, for a job array, each element's dir (each has its own lock).
+  const dirs = [root, ...elementIndexes(root).map((i) => join(root, String(i)))];
   let generations = 0;
   for (const dir of dirs) {
     const index = dir === root ? null : Number(dir.slice(root.length + 1));
