@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { crjob, tempDir } from "./helpers.js";
+import { parse } from "yaml";
+import { crjob, ROOT, tempDir } from "./helpers.js";
 import { STARS, starsOutput } from "./lifecycle/harness.js";
 import { lsfEmulator } from "./lifecycle/lsf-harness.js";
 
@@ -123,5 +124,49 @@ describe("crjob submit", () => {
     const r = crjob(["submit", "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("crjob submit jobs/stars.yaml -- -q short");
+  });
+});
+
+describe("the pre-commit hook (.pre-commit-hooks.yaml), run as pre-commit runs it", () => {
+  // pre-commit: entry words + args + the staged files whose path matches `files` (re.search) and
+  // not `exclude`, no shell.
+  const hooks = parse(readFileSync(join(ROOT, ".pre-commit-hooks.yaml"), "utf8")) as {
+    id: string;
+    entry: string;
+    files: string;
+    exclude: string;
+    language: string;
+    pass_filenames: boolean;
+  }[];
+  const hook = (id: string) => hooks.find((h) => h.id === id)!;
+  const staged = ["jobs/stars.yaml", "jobs/crjob.site.yaml", ".pre-commit-config.yaml", "scripts/stars.sh", "README.md"];
+
+  function runHook(id: string, args: string[], cwd: string) {
+    const h = hook(id);
+    const files = staged.filter((f) => new RegExp(h.files).test(f) && !new RegExp(h.exclude).test(f));
+    const [cmd, ...words] = h.entry.split(" ");
+    expect(cmd).toBe("crjob");
+    return { files, ...crjob([...words, ...args, ...files], { cwd }) };
+  }
+
+  it("crjob-check gets the specs only, and with --outdir flags a stale script", () => {
+    expect(hook("crjob-check")).toMatchObject({ entry: "crjob render --check", language: "system", pass_filenames: true });
+    const dir = tempDir("crjob-hook-");
+    mkdirSync(join(dir, "jobs"));
+    mkdirSync(join(dir, "scripts"));
+    writeFileSync(join(dir, "jobs", "stars.yaml"), "name: stars\nqueue: normal\napp:\n  command: ./a\ncheckpoint:\n  interval: 1h\n");
+    writeFileSync(join(dir, "jobs", "crjob.site.yaml"), "queues:\n  normal: { blcr: /opt/blcr }\n");
+    writeFileSync(join(dir, ".pre-commit-config.yaml"), "repos: []\n");
+    expect(crjob(["render", "jobs/stars.yaml", "--outdir", "scripts"], { cwd: dir }).code).toBe(0);
+    const ok = runHook("crjob-check", ["--outdir", "scripts"], dir);
+    expect(ok.files).toEqual(["jobs/stars.yaml"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    writeFileSync(join(dir, "jobs", "stars.yaml"), readFileSync(join(dir, "jobs", "stars.yaml"), "utf8").replace("1h", "2h"));
+    const stale = runHook("crjob-check", ["--outdir", "scripts"], dir);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("scripts/stars.sh: stale or hand-edited; run: crjob render jobs/stars.yaml -o scripts/stars.sh");
+    // Without --outdir it says what it needs rather than passing.
+    expect(runHook("crjob-check", [], dir).stderr).toContain("--check needs -o FILE or --outdir DIR");
+    expect(runHook("crjob-validate", [], dir).code).toBe(0);
   });
 });
