@@ -1,0 +1,252 @@
+// checkpoint.tool "dmtcp": generated scripts run with the DMTCP stand-ins (test/bin/dmtcp_*,
+// test/fakedmtcp), or with the real DMTCP when its dmtcp_launch is on PATH outside test/bin:
+// fresh, crashes (kill -9) and resumes with exact output, checkpoint faults, a corrupt
+// generation, and through the LSF emulator run-limit requeue and bkill + resubmission.
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generations, prepareJob, reap, runJob, starsOutput, TEST_BIN, waitFor, type RunningJob } from "./harness.js";
+import { lsfEmulator } from "./lsf-harness.js";
+
+/** The real DMTCP, when installed: its directory goes first on PATH (stand-in-only tests skip). */
+function realDmtcp(): string | null {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (dir && dir !== TEST_BIN && existsSync(join(dir, "dmtcp_launch"))) return dir;
+  }
+  return null;
+}
+const REAL = process.env.CRJOB_TEST_FAKE_DMTCP === "1" ? null : realDmtcp();
+const ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${REAL}:${TEST_BIN}:${process.env.PATH}` } : {};
+
+const running: RunningJob[] = [];
+afterEach(() => running.splice(0).forEach(reap));
+
+function spec(lines: number, tick: number, extra: { args?: string; checkpoint?: string; lsf?: string } = {}): string {
+  return `name: dm
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${lines}", --tick, "${tick}", --events, events.log${extra.args ?? ""}]
+  output: stars.out
+stage:
+  out: [events.log]
+checkpoint:
+  tool: dmtcp
+  interval: 1s
+  dir: $STATE
+${extra.checkpoint ?? ""}scratch: $SCRATCH
+lsf:
+  output: out.%J
+${extra.lsf ?? ""}`;
+}
+
+type Job = ReturnType<typeof prepareJob>;
+function start(job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob {
+  const r = runJob(job, id, { ...ENV, ...env });
+  running.push(r);
+  return r;
+}
+const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+const events = (job: Job) => readFileSync(join(job.dirs.submit, "events.log"), "utf8");
+const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
+
+/** Processes whose command line contains `needle`, with their parent PID. */
+function processes(needle: string): { pid: number; ppid: number; args: string }[] {
+  const out = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const args = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ");
+      if (!args.includes(needle)) continue;
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      out.push({ pid: Number(d), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), args });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+describe("DMTCP job run directly", () => {
+  it("fresh: a private coordinator, the app a direct child, every image in each generation, exact output", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const run = start(job, "1001");
+    const work = join(job.dirs.scratch, "1001");
+    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    // The root of the computation (bash -c ... crjob-dmtcp OUTPUT app) is the script's child.
+    const root = processes("crjob-dmtcp").filter((p) => p.args.startsWith("bash -c"));
+    expect(root.some((p) => p.ppid === run.child.pid)).toBe(true);
+    const port = Number(readFileSync(join(work, ".crjob-dmtcp", "port"), "utf8"));
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(7779);
+    const gen = join(job.dirs.state, `gen.${newest(job)}`);
+    const images = readdirSync(join(gen, "dmtcp")).sort();
+    if (!REAL) {
+      expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_tee"]);
+      expect(images.filter((f) => f.endsWith("_files")).length).toBe(3);
+      // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
+      expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
+    }
+    expect(readFileSync(join(gen, "dmtcp", "workdirs"), "utf8")).toContain(work);
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(0);
+    expect(output(job)).toBe(starsOutput(40));
+    expect(generations(job.dirs.state)).toEqual([]);
+    expect(readdirSync(job.dirs.scratch)).toEqual([]); // work dir, images and DMTCP_TMPDIR gone
+  });
+
+  it("killed with kill -9 twice, resumed under new job ids: exact output, no NUL, the app never starts over", async () => {
+    const job = prepareJob(spec(60, 0.1, { checkpoint: "  keep: 3\n" }));
+    const first = start(job, "2001");
+    await waitFor("generation 2", () => newest(job) >= 2);
+    first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
+    await first.done;
+    const second = start(job, "2002");
+    await waitFor("a generation of the second run", () => newest(job) >= 4, 40_000);
+    expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
+    second.signalGroup("SIGKILL");
+    await second.done;
+    const third = start(job, "2003");
+    const { code } = await third.done;
+    expect(code, third.log()).toBe(0);
+    expect(third.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2002/);
+    const out = output(job);
+    expect(out).not.toContain("\0");
+    expect(out).toBe(starsOutput(60));
+    const ev = events(job);
+    expect(ev.match(/^start/gm)?.length, ev).toBe(1);
+    expect(ev.match(/^restored/gm)?.length, ev).toBe(2);
+    if (!REAL) expect(new Set(ev.match(/pid=\d+/g)).size, ev).toBe(1); // getpid() is virtualized
+    expect(readdirSync(job.dirs.scratch)).toEqual([]); // old work dirs, and the links that replaced them, gone
+  });
+
+  it("rerun under the same job id (LSF -r after a host failure) resumes in the same work dir", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const first = start(job, "3001");
+    await waitFor("a generation", () => newest(job) >= 1);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const second = start(job, "3001");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(second.log()).toContain("crjob: restart from generation");
+    expect(output(job)).toBe(starsOutput(40));
+  });
+
+  it("passes the app's exit status on through the pipeline and keeps the checkpoints", async () => {
+    const job = prepareJob(spec(12, 0.1, { args: ', --exit, "7"' }));
+    const run = start(job, "4001");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(7);
+    expect(run.log()).toContain("crjob: app exited with status 7");
+    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+    expect(output(job)).toBe(starsOutput(12));
+  });
+
+  it("a corrupt newest generation falls back to the one before", async () => {
+    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n" }));
+    const first = start(job, "5001");
+    await waitFor("generation 2", () => newest(job) >= 2);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const n = newest(job);
+    const dir = join(job.dirs.state, `gen.${n}`, "dmtcp");
+    const image = readdirSync(dir).find((f) => f.endsWith(".dmtcp") && f.includes("python"))!;
+    writeFileSync(join(dir, image), "not an image");
+    const second = start(job, "5002");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(second.log()).toContain(`generation ${n} does not restore; trying the one before`);
+    expect(output(job)).toBe(starsOutput(50));
+  });
+
+  it.skipIf(REAL)("a kill -9 while DMTCP writes its images leaves the generation before intact", async () => {
+    const job = prepareJob(spec(50, 0.1));
+    const faults = join(job.dirs.root, "faults");
+    writeFileSync(faults, "");
+    const first = start(job, "6001", { DMTCPFAKE_FAULTS: faults });
+    await waitFor("a generation", () => newest(job) >= 1);
+    writeFileSync(faults, "CKPT_DELAY=5@1\n");
+    const ckpt = join(job.dirs.scratch, "6001", ".crjob-dmtcp", "ckpt");
+    await waitFor("a partial image", () => existsSync(ckpt) && readdirSync(ckpt).some((f) => f.endsWith(".temp")));
+    const before = newest(job);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const second = start(job, "6002");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(second.log()).toContain(`crjob: restart from generation ${before} `);
+    expect(output(job)).toBe(starsOutput(50));
+  });
+
+  it.skipIf(REAL)("a failing checkpoint keeps the previous generation and the job goes on", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const run = start(job, "7001", { DMTCPFAKE_CKPT_FAIL: "ENOSPC" });
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(0);
+    expect(run.log()).toMatch(/checkpoint 1 failed \(dmtcp exit \d+\); keeping generation 0/);
+    expect(output(job)).toBe(starsOutput(40));
+  });
+
+  it.skipIf(REAL)("the old work dir is a link to the new one during the restore, and only then", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const first = start(job, "8001");
+    await waitFor("a generation", () => newest(job) >= 1);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const second = start(job, "8002");
+    const old = join(job.dirs.scratch, "8001");
+    await waitFor("the restart", () => second.log().includes("restart from generation"));
+    await waitFor("the link", () => {
+      try {
+        return readlinkSync(old) === join(job.dirs.scratch, "8002");
+      } catch {
+        return false;
+      }
+    });
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    expect(output(job)).toBe(starsOutput(40));
+  });
+});
+
+describe("DMTCP job through the LSF emulator", () => {
+  it("run limit: final checkpoint, requeue (same job id), resume, DONE with exact output", async () => {
+    const job = prepareJob(spec(120, 0.05, { lsf: "  runlimit: 1\n" }).replace("interval: 1s", "interval: 30s"));
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const id = lsf.bsub(job);
+    const st = await lsf.waitDone(id, 80_000);
+    const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
+    expect(st.stat, log).toBe("DONE");
+    expect(st.requeues).toBeGreaterThan(0);
+    expect(log).toContain("crjob: run limit near: final checkpoint, then requeue");
+    expect(log).toContain("crjob: restart from generation");
+    expect(output(job)).toBe(starsOutput(120));
+  });
+
+  it("bkill: final checkpoint, EXIT; a new bsub resumes and ends DONE with exact output", async () => {
+    const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: ENV });
+    const id = lsf.bsub(job);
+    await lsf.waitStat(id, "RUN");
+    await waitFor("the app", () => existsSync(join(job.dirs.scratch, String(id), "stars.out")) && output2(job, id) >= 10);
+    expect(lsf.cmd(["bkill", String(id)]).code).toBe(0);
+    const st = await lsf.waitDone(id);
+    const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
+    expect(st.stat, log).toBe("EXIT");
+    expect(["130", "143"]).toContain(st.exitCode);
+    expect(log).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
+    expect(generations(job.dirs.state)).toEqual([1]);
+    const id2 = lsf.bsub(job);
+    const st2 = await lsf.waitDone(id2);
+    expect(st2.stat, readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8")).toBe("DONE");
+    expect(output(job)).toBe(starsOutput(60));
+    expect(events(job).match(/^start/gm)?.length).toBe(1);
+  });
+});
+
+/** Lines of a running job's output in its work dir. */
+function output2(job: Job, id: number): number {
+  try {
+    return readFileSync(join(job.dirs.scratch, String(id), "stars.out"), "utf8").split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
