@@ -168,10 +168,10 @@ class Coordinator:
             self.roots.append(key)
             root = msg["root"]
             for im in msg["images"]:
-                if im["id"] == root:
-                    self.registry[key] = dict(im, pid=pid)
+                if im["id"] == root and im.get("kind") == "shell":
+                    self.registry[key] = dict(im, pid=pid)  # bash does not say hello
                 else:
-                    self.expected.add(im["id"])
+                    self.expected.add(im["id"])  # back once it says hello (and has claimed its image)
             self.restore_dir = msg.get("restore_dir")
         self.log("restart root pid=%d, waiting for %d more" % (pid, len(self.expected)))
         return {"ok": True}
@@ -462,6 +462,8 @@ class Coordinator:
                 if i == 0 and delay:
                     os.fsync(fd)
                     time.sleep(delay)
+                    if not P.alive(r["pid"]):  # killed mid-write: its partial .temp stays behind
+                        raise CkptError("pid %d died while writing its image" % r["pid"])
                 if i == 0 and fail:
                     os.close(fd)
                     fd = None

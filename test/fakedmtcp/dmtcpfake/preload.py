@@ -97,10 +97,7 @@ def _restore():
     os.environ.update(env)
     os.environ.update(keep)
     _reopen(rec)
-    info = os.path.join(rdir, rec["id"] + ".libcr")
-    with open(info, "w") as fh:
-        json.dump({"state": rec.get("state")}, fh)
-    os.environ["CRFAKE_RESTORE"] = "@" + info
+    os.environ["CRFAKE_RESTORE"] = json.dumps({"state": rec.get("state")})  # for libcr.init()
     vpid = int(rec.get("vpid") or os.getpid())
     real_getpid = os.getpid
     os.getpid = lambda: vpid
