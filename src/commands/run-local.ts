@@ -113,7 +113,9 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
   let noCheckpoint = opts.checkpoint === false && original.tool !== "none";
   const needed = TOOL_PROGRAMS[original.tool] ?? [];
   const searchEnv = { ...process.env };
-  if (original.blcrPrefix && existsSync(join(original.blcrPrefix, "bin"))) searchEnv.PATH = `${join(original.blcrPrefix, "bin")}${delimiter}${process.env.PATH ?? ""}`;
+  // The script puts the site profile's install prefix first on PATH; here it counts if it exists.
+  const prefix = original.blcrPrefix ?? original.dmtcpPrefix;
+  if (prefix && existsSync(join(prefix, "bin"))) searchEnv.PATH = `${join(prefix, "bin")}${delimiter}${process.env.PATH ?? ""}`;
   const missing = needed.filter((p) => !findOnPath(p, searchEnv));
   if (missing.length && !noCheckpoint) {
     throw new UserError(
@@ -254,14 +256,20 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
       const info = emu.jobInfo(id, { home: dirs.lsf });
       const label = (i: number) => (job.array ? `[job ${id}[${i}]]` : `[job ${id}]`);
       if (info) {
-        for (const el of info.elements) {
-          const st = `${el.stat}${el.exitCode !== undefined && el.stat === "EXIT" ? ` (exit ${el.exitCode}${el.exitReason ? `, ${el.exitReason}` : ""})` : ""}`;
-          if (seen.get(el.index) !== `${id}:${el.runCount}:${st}`) {
-            seen.set(el.index, `${id}:${el.runCount}:${st}`);
-            out(`${label(el.index)} ${st}${el.stat === "PEND" && el.pendReason ? `: ${el.pendReason}` : ""}`);
+        // State changes, around the job's own lines: RUN before what it logs, DONE/EXIT after.
+        const changes = (ended: boolean) => {
+          for (const el of info.elements) {
+            if ((el.stat === "DONE" || el.stat === "EXIT") !== ended) continue;
+            const st = `${el.stat}${el.exitCode !== undefined && el.stat === "EXIT" ? ` (exit ${el.exitCode}${el.exitReason ? `, ${el.exitReason}` : ""})` : ""}`;
+            if (seen.get(el.index) !== `${id}:${el.runCount}:${st}`) {
+              seen.set(el.index, `${id}:${el.runCount}:${st}`);
+              out(`${label(el.index)} ${st}${el.stat === "PEND" && el.pendReason ? `: ${el.pendReason}` : ""}`);
+            }
           }
-        }
+        };
+        changes(false);
         tail(id, label, info.elements);
+        changes(true);
         const finished = info.elements.every((e) => e.stat === "DONE" || e.stat === "EXIT" || e.stat === "UNKWN");
         if (finished) {
           await sleep(300); // the run's last lines are delivered as it ends
