@@ -1,0 +1,105 @@
+// Job arrays (`array: "1-3"`): each element has its own checkpoint state <dir>/<LSB_JOBINDEX> and
+// work dir <scratch>/<id>.<index>, and resumes independently. Run directly (LSB_JOBINDEX set as LSF
+// sets it) and through the LSF emulator's array support, with the BLCR stand-ins.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+import { lsfEmulator } from "./lsf-harness.js";
+
+const running: RunningJob[] = [];
+afterEach(() => running.splice(0).forEach(reap));
+
+function spec(lines: number, tick: number, interval = "1s"): string {
+  return `name: arr
+queue: normal
+array: "1-3"
+app:
+  command: $STARS
+  args: [--lines, "${lines}", --tick, "${tick}"]
+  output: stars.out
+checkpoint:
+  tool: blcr
+  interval: ${interval}
+  dir: $STATE
+scratch: $SCRATCH
+lsf:
+  output: out.%J.%I
+`;
+}
+
+type Job = ReturnType<typeof prepareJob>;
+const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+
+describe("job array element run directly", () => {
+  it("renders #BSUB -J arr[1-3] and -o with %I", () => {
+    const job = prepareJob(spec(5, 0.1));
+    const script = readFileSync(job.script, "utf8");
+    expect(script).toContain("#BSUB -J arr[1-3]\n");
+    expect(script).toContain("#BSUB -o out.%J.%I\n");
+  });
+
+  it("element 2 has its own state and work dir, is killed, and resumes; element 3 runs on its own", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const two = runJob(job, "9001", { LSB_JOBINDEX: "2" });
+    running.push(two);
+    const state2 = join(job.dirs.state, "2");
+    await waitFor("a generation of element 2", () => generations(state2).length > 0);
+    expect(existsSync(join(job.dirs.scratch, "9001.2"))).toBe(true);
+    expect(generations(job.dirs.state)).toEqual([]); // nothing at the array's top level
+    two.signalGroup("SIGKILL");
+    await two.done;
+    const kept = generations(state2);
+
+    const three = runJob(job, "9001", { LSB_JOBINDEX: "3" });
+    running.push(three);
+    expect((await three.done).code, three.log()).toBe(0);
+    expect(three.log()).toContain("crjob: fresh start");
+    expect(three.log()).toContain(`in ${join(job.dirs.scratch, "9001.3")}`);
+    expect(generations(join(job.dirs.state, "3"))).toEqual([]); // done: its own generations removed
+    expect(generations(state2)).toEqual(kept); // element 2's untouched
+
+    const again = runJob(job, "9002", { LSB_JOBINDEX: "2" });
+    running.push(again);
+    expect((await again.done).code, again.log()).toBe(0);
+    expect(again.log()).toMatch(/crjob: restart from generation \d+ \(written by job 9001/);
+    expect(output(job)).toBe(starsOutput(40));
+    expect(readFileSync(join(state2, "history"), "utf8")).toMatch(/end done/);
+    expect(readFileSync(join(job.dirs.state, "3", "history"), "utf8")).toMatch(/end done/);
+  });
+});
+
+describe("job array through the LSF emulator", () => {
+  it("every element runs with its own state; after bkill of element 2 a resubmission resumes only element 2", async () => {
+    const job = prepareJob(spec(60, 0.05, "1h"));
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
+    const elements = (id: number) => {
+      const r = lsf.cmd(["bjobs", "-a", "-o", "jobindex stat exit_code", String(id)]);
+      return r.stdout
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+    };
+    const log = (id: number, i: number) => readFileSync(join(job.dirs.submit, `out.${id}.${i}`), "utf8");
+    const id = lsf.bsub(job);
+    await waitFor("element 2 running", () => elements(id).some((e) => e[0] === "2" && e[1] === "RUN"), 30_000);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(lsf.cmd(["bkill", `${id}[2]`]).code).toBe(0);
+    await waitFor("all elements finished", () => elements(id).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
+    expect(elements(id).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "EXIT"], ["3", "DONE"]]);
+    expect(log(id, 2)).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
+    expect(generations(join(job.dirs.state, "2"))).toEqual([1]);
+    for (const i of [1, 3]) expect(generations(join(job.dirs.state, String(i)))).toEqual([]);
+
+    const id2 = lsf.bsub(job);
+    await waitFor("all elements finished", () => elements(id2).length === 3 && elements(id2).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
+    expect(elements(id2).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "DONE"], ["3", "DONE"]]);
+    expect(log(id2, 2)).toContain("crjob: restart from generation 1");
+    expect(log(id2, 1)).toContain("crjob: fresh start");
+    expect(log(id2, 3)).toContain("crjob: fresh start");
+    expect(output(job)).toBe(starsOutput(60));
+    expect(readdirSync(job.dirs.state).sort()).toEqual(["1", "2", "3"]);
+  });
+});
