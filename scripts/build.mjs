@@ -1,18 +1,242 @@
-// Build the CLI into dist/: one ESM bundle with lazily loaded command chunks, plus the LSF emulator.
+// Build the CLI into dist/: one bundle whose commands load lazily, plus the LSF emulator.
+//
+// Start-up time matters (crjob runs in save hooks and pre-commit; see bench/ and the README's
+// "Performance"), so the bundle never runs a compiler and Node compiles as little as possible:
+// - src/spec/validators.ts (ajv compiling the schemas at run time) is swapped for ajv standalone
+//   code generated here from the same schemas and options: same validate functions, same errors.
+// - src/render/precompiled.ts (empty) is swapped for templates/**/*.hbs precompiled here, plus
+//   `handlebars/runtime`; the full compiler is loaded only for template overrides.
+// - dist/crjob.cjs is a single script (no module graph to resolve, link and compile at start-up).
+//   dist/cli.mjs loads it with Node's compile cache where Node has one (module.enableCompileCache,
+//   Node >= 22.1), else (Node 20) with V8 code cache made here by one warm-up render
+//   (dist/crjob.cjs.cache; V8 ignores a cache made by another Node or for other source).
+// Everything is generated from source by each build; nothing generated is committed.
 import { build } from "esbuild";
-import { existsSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import module from "node:module";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints: { cli: "src/cli.ts" },
-  outdir: "dist",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  outExtension: { ".js": ".mjs" },
-  banner: { js: "import { createRequire as __crjobRequire } from 'node:module'; const require = __crjobRequire(import.meta.url);" },
-  logLevel: "warning",
-});
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+
+// Built beside dist/ and swapped in at the end: crjob runs from dist/ meanwhile (other builds and
+// test runs share this checkout).
+const out = `dist.build-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "gen"), { recursive: true });
+try {
+  const { validatorsModule, precompiledModule } = await generate();
+  // Kept for inspection and for bench/standalone-check.mjs (which compares it with ajv at run time).
+  writeFileSync(join(out, "gen/validators.mjs"), validatorsModule);
+  writeFileSync(join(out, "gen/precompiled.mjs"), precompiledModule);
+
+  await build({
+    // The CLI, or in a worker thread started by `crjob render` over many specs, a render worker.
+    stdin: {
+      // (worker_threads is loaded only in render workers, which crjob starts with CRJOB_RENDER_WORKER set)
+      contents: [
+        "const worker = process.env.CRJOB_RENDER_WORKER && process.getBuiltinModule(\"node:worker_threads\");",
+        "if (worker && !worker.isMainThread && worker.workerData?.crjobRenderWorker) {",
+        '  import("./src/commands/render-worker.ts").then((w) => w.runRenderWorker());',
+        "} else {",
+        '  import("./src/cli.ts");',
+        "}",
+      ].join("\n"),
+      resolveDir: root,
+      sourcefile: "crjob-entry.js",
+      loader: "js",
+    },
+    outfile: join(out, "crjob.cjs"),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    // ESM sources in a CommonJS script: strict as modules are, and import.meta.url of the script.
+    banner: { js: '"use strict";\nconst __crjobImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { "import.meta.url": "__crjobImportMetaUrl" },
+    plugins: [swapModules({ "src/spec/validators.ts": validatorsModule, "src/render/precompiled.ts": precompiledModule })],
+    logLevel: "warning",
+  });
+  // The loader accepts only a code cache made for this very bundle.
+  const buildId = createHash("sha256").update(readFileSync(join(out, "crjob.cjs"))).digest("hex").slice(0, 16);
+  writeFileSync(join(out, "cli.mjs"), loader(buildId));
+  if (!module.enableCompileCache) warmCodeCache(out);
+  swapIn(out, "dist");
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
 if (existsSync("scripts/build-lsf.mjs")) await import("./build-lsf.mjs");
+
+/** The generated modules' source text: standalone validators and precompiled templates. */
+async function generate() {
+  // The build's view of the source: schemas, ajv options and template options, bundled with
+  // esbuild (TypeScript) into a throwaway module.
+  const tmp = join(out, "gen", "source.mjs");
+  await build({
+    stdin: {
+      contents: [
+        'export { AJV_OPTIONS, newAjv, siteSchema, specSchema } from "./src/spec/validators.ts";',
+        'export { TEMPLATE_OPTIONS } from "./src/render/engine.ts";',
+      ].join("\n"),
+      resolveDir: root,
+      loader: "ts",
+    },
+    outfile: tmp,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  let src;
+  try {
+    src = await import(pathToFileURL(join(root, tmp)).href);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { validatorsModule: await standaloneValidators(src), precompiledModule: await precompiledTemplates(src) };
+}
+
+/** ajv standalone code for both schemas, exporting what src/spec/validators.ts exports. */
+async function standaloneValidators({ AJV_OPTIONS, newAjv, specSchema, siteSchema }) {
+  const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+  const ajv = newAjv({ code: { source: true, esm: true } });
+  ajv.addSchema(specSchema);
+  ajv.addSchema(siteSchema);
+  const code = standaloneCode(ajv, { validateSpec: specSchema.$id, validateSite: siteSchema.$id });
+  return `// Generated by scripts/build.mjs: ajv standalone code for src/spec/schema.ts.
+${code}
+export function specValidator() { return validateSpec; }
+export function siteValidator() { return validateSite; }
+/** The options this code was generated with. */
+export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};
+`;
+}
+
+/**
+ * templates/**\/*.hbs (discovered now: others add templates), each precompiled with the options the
+ * engine compiles with. A template that does not compile is left out, so that the engine compiles
+ * it at run time and reports the error exactly as it would without a build.
+ */
+async function precompiledTemplates({ TEMPLATE_OPTIONS }) {
+  const { default: Handlebars } = await import("handlebars");
+  const dir = join(root, "templates");
+  const entries = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d).sort()) {
+      const p = join(d, entry);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (entry.endsWith(".hbs")) {
+        const name = relative(dir, p).split(sep).join("/").replace(/\.hbs$/, "");
+        const source = readFileSync(p, "utf8");
+        let spec;
+        try {
+          spec = Handlebars.precompile(source, TEMPLATE_OPTIONS);
+        } catch {
+          continue;
+        }
+        entries.push(`  [${JSON.stringify(name)}, { source: ${JSON.stringify(source)}, spec: ${spec} }],`);
+      }
+    }
+  };
+  walk(dir);
+  return `// Generated by scripts/build.mjs: templates/**/*.hbs, precompiled.
+import runtime from "handlebars/runtime.js";
+export { runtime };
+export const precompiled = new Map([
+${entries.join("\n")}
+]);
+`;
+}
+
+/** An esbuild plugin that replaces the given source files with generated module text. */
+function swapModules(byFile) {
+  const swapped = new Map(Object.entries(byFile).map(([file, contents]) => [join(root, file), contents]));
+  return {
+    name: "crjob-swap-modules",
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const contents = swapped.get(args.path);
+        return contents === undefined ? undefined : { contents, loader: "js", resolveDir: root };
+      });
+    },
+  };
+}
+
+/**
+ * V8 code cache for Node 20: one render in a child process, run exactly as the CLI runs, whose
+ * loader saves the code compiled by then. Best effort: without it crjob is only slower.
+ */
+function warmCodeCache(dir) {
+  // V8 keeps the script's name in the cache (stack traces show it): name it as it will be in dist/.
+  const r = spawnSync(process.execPath, [join(dir, "cli.mjs"), "render", "examples/stars.yaml", "--site", "examples/site.yaml"], {
+    env: { ...process.env, CRJOB_SITE: "", CRJOB_WRITE_CODE_CACHE: join(root, "dist", "crjob.cjs") },
+    stdio: "ignore",
+  });
+  if (!existsSync(join(dir, "crjob.cjs.cache"))) {
+    console.warn(`build: no V8 code cache (warm-up render exited ${r.status}); crjob works, only starts slower`);
+  }
+}
+
+/** Replace `to` with the directory `from` (another build may be swapping in its own meanwhile). */
+function swapIn(from, to) {
+  for (let attempt = 1; ; attempt++) {
+    rmSync(to, { recursive: true, force: true });
+    try {
+      renameSync(from, to);
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !["ENOTEMPTY", "EEXIST"].includes(e.code)) throw e;
+    }
+  }
+}
+
+function loader(buildId) {
+  return `// crjob's entry (bin/crjob imports it), generated by scripts/build.mjs: runs crjob.cjs with
+// compiled code cached. Node >= 22.1: its own compile cache. Node 20: V8 code cache made by the
+// build (crjob.cjs.cache); V8 checks it against this Node and this source and ignores a stale one.
+import module from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const BUILD = "${buildId}";
+const file = fileURLToPath(new URL("./crjob.cjs", import.meta.url));
+const require = module.createRequire(file);
+if (module.enableCompileCache) {
+  try {
+    module.enableCompileCache();
+  } catch {
+    // a cache that cannot be set up only costs speed
+  }
+  require(file);
+} else {
+  // The cache starts with a header: the build it was made for (V8 itself checks little more than
+  // the source's length) and the script's path (V8 reports the path it was made with).
+  const cacheFile = \`\${file}.cache\`;
+  const madeFor = process.env.CRJOB_WRITE_CODE_CACHE; // the build's warm-up run: the path in dist/
+  const header = \`\${BUILD}\\0\${madeFor ?? file}\\0\`;
+  let cachedData;
+  try {
+    const cache = madeFor ? undefined : readFileSync(cacheFile);
+    const size = Buffer.byteLength(header);
+    if (cache?.toString("utf8", 0, size) === header) cachedData = cache.subarray(size);
+  } catch {
+    // none: compile as usual
+  }
+  const wrapper = \`(function (exports, require, module, __filename, __dirname) { \${readFileSync(file, "utf8")}\\n})\`;
+  const script = new vm.Script(wrapper, { filename: madeFor ?? file, cachedData });
+  if (madeFor) {
+    // Keep what has been compiled by the time crjob exits.
+    process.once("exit", () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(header), script.createCachedData()])));
+  }
+  const cjsModule = { exports: {}, filename: file, id: file, loaded: false };
+  script.runInThisContext().call(cjsModule.exports, cjsModule.exports, require, cjsModule, file, dirname(file));
+}
+`;
+}

@@ -1,13 +1,28 @@
 // yargs wiring only: argv → options object → lazy import of one command. The one try/catch.
-import yargs, { type Argv } from "yargs";
-import { hideBin } from "yargs/helpers";
+// Plain `render`/`validate` command lines skip yargs (quick-argv.ts, which knows their options: keep
+// it in step with them below); yargs is loaded only for everything else, and reports all errors.
+import type { Argv } from "yargs";
+import type { RenderCommandOptions } from "./commands/render.js";
+import type { ValidateOptions } from "./commands/validate.js";
 import { SpecError, UsageError, UserError } from "./errors.js";
 import { formatDiagnostic } from "./diagnostics.js";
+import { quickArgs } from "./quick-argv.js";
 import { VERSION } from "./version.js";
 
 const MODES = ["auto", "fresh", "restart"] as const;
 
-function commandLine(argv: string[]): Argv {
+async function render(opts: RenderCommandOptions): Promise<void> {
+  const { renderCommand } = await import("./commands/render.js");
+  process.exitCode = await renderCommand(opts);
+}
+
+async function validate(opts: ValidateOptions): Promise<void> {
+  const { validateCommand } = await import("./commands/validate.js");
+  process.exitCode = await validateCommand(opts);
+}
+
+async function commandLine(argv: string[]): Promise<Argv> {
+  const { default: yargs } = await import("yargs");
   return yargs(argv)
     .scriptName("crjob")
     .usage("$0 <command> [options]\n\nCheckpointed LSF batch jobs from a validated YAML spec.")
@@ -27,9 +42,8 @@ function commandLine(argv: string[]): Argv {
           .example("$0 render jobs/stars.yaml -o run.stars", "then: bsub < run.stars")
           .example("$0 render jobs/*.yaml --outdir scripts/", "one <name>.sh per spec")
           .example("$0 render --check jobs/*.yaml --outdir scripts/", "in CI or pre-commit"),
-      async (a) => {
-        const { renderCommand } = await import("./commands/render.js");
-        process.exitCode = await renderCommand({
+      (a) =>
+        render({
           specs: a.specs as string[],
           output: a.o,
           outdir: a.outdir,
@@ -38,8 +52,7 @@ function commandLine(argv: string[]): Argv {
           templates: a.templates,
           force: a.force,
           check: a.check,
-        });
-      },
+        }),
     )
     .command(
       "validate <specs..>",
@@ -50,10 +63,7 @@ function commandLine(argv: string[]): Argv {
           .option("format", { choices: ["text", "json"] as const, default: "text" as const })
           .option("site", { type: "string", describe: "site profile" })
           .example("$0 validate jobs/*.yaml", "exit 1 if any spec has an error"),
-      async (a) => {
-        const { validateCommand } = await import("./commands/validate.js");
-        process.exitCode = await validateCommand({ specs: a.specs as string[], format: a.format, site: a.site });
-      },
+      (a) => validate({ specs: a.specs as string[], format: a.format, site: a.site }),
     )
     .command(
       "init [name]",
@@ -89,7 +99,10 @@ function commandLine(argv: string[]): Argv {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await commandLine(argv).parseAsync();
+    const quick = quickArgs(argv);
+    if (quick?.command === "render") await render(quick.options);
+    else if (quick?.command === "validate") await validate(quick.options);
+    else await (await commandLine(argv)).parseAsync();
   } catch (e) {
     if (e instanceof SpecError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
@@ -106,4 +119,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(hideBin(process.argv));
+// As yargs' hideBin() for node (not a bundled Electron app): the words after the script.
+// Not a top-level await: the build bundles this as one script (compiled code cached, see scripts/build.mjs).
+void main(process.argv.slice(2));

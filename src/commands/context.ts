@@ -11,7 +11,7 @@ const siteCache = new Map<string, LoadedSite>();
 
 /** The site profile for a spec (--site, $CRJOB_SITE, crjob.site.yaml above it), or null. */
 export function resolveSite(specFile: string, explicit?: string): LoadedSite | null {
-  const path = findSitePath({ explicit, env: process.env, specFile, exists: existsSync });
+  const path = sitePathFor(specFile, explicit);
   if (!path) return null;
   const key = resolve(path);
   let site = siteCache.get(key);
@@ -21,6 +21,21 @@ export function resolveSite(specFile: string, explicit?: string): LoadedSite | n
   }
   if (hasErrors(site.diagnostics)) throw new SpecError(site.diagnostics);
   return site;
+}
+
+/** crjob.site.yaml above each spec directory, looked up once per directory (many specs share one). */
+const sitePathByDir = new Map<string, string | null>();
+
+function sitePathFor(specFile: string, explicit?: string): string | null {
+  const find = () => findSitePath({ explicit, env: process.env, specFile, exists: existsSync });
+  if (explicit || process.env.CRJOB_SITE) return find();
+  const dir = dirname(resolve(specFile));
+  let path = sitePathByDir.get(dir);
+  if (path === undefined) {
+    path = find();
+    sitePathByDir.set(dir, path);
+  }
+  return path;
 }
 
 const templateCache = new Map<string, TemplateSet>();

@@ -1,10 +1,15 @@
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 import type { JobModel } from "../model.js";
 import { registerHelpers } from "./helpers.js";
+import { precompiled, runtime } from "./precompiled.js";
+
+/** How every template is compiled, at run time or by the build (precompiled.ts). */
+export const TEMPLATE_OPTIONS = { strict: true, noEscape: true } as const;
 
 /** Where the bundled templates live: the first `templates/` above this module (src/ or dist/). */
 export function bundledTemplatesDir(): string {
@@ -60,14 +65,7 @@ export function loadTemplateSet(overrideDir?: string): TemplateSet {
 }
 
 export function renderScript(job: JobModel, set: TemplateSet = loadTemplateSet()): string {
-  const hb = Handlebars.create();
-  registerHelpers(hb);
-  const sources = new Map<string, string>();
-  for (const [name, path] of set.files) sources.set(name, readFileSync(path, "utf8"));
-  for (const [name, src] of sources) {
-    if (name !== "run.sh") hb.registerPartial(name, hb.compile(src, { strict: true, noEscape: true }));
-  }
-  const entry = hb.compile(sources.get("run.sh") ?? "", { strict: true, noEscape: true });
+  const { entry, sources } = compileSet(set);
   try {
     return entry(job);
   } catch (e) {
@@ -77,6 +75,64 @@ export function renderScript(job: JobModel, set: TemplateSet = loadTemplateSet()
     const where = findTemplateOf(m?.[1], set, sources);
     throw new UserError(`${where}template error: ${msg}`);
   }
+}
+
+interface CompiledSet {
+  entry: HandlebarsTemplateDelegate;
+  /** name → template text, as read when the set was compiled. */
+  sources: Map<string, string>;
+}
+
+/** Compiled once per template set (the CLI keeps one set per override dir for a whole run)... */
+const compiledSets = new WeakMap<TemplateSet, CompiledSet>();
+/** ...and once per distinct set of texts, for callers that load a new set for each render. */
+const compiledTexts = new Map<string, CompiledSet>();
+
+function compileSet(set: TemplateSet): CompiledSet {
+  let compiled = compiledSets.get(set);
+  if (compiled) return compiled;
+  const sources = new Map<string, string>();
+  for (const [name, path] of set.files) sources.set(name, readFileSync(path, "utf8"));
+  const key = [...sources].map(([name, src]) => `${name}\u0000${src}`).join("\u0000");
+  compiled = compiledTexts.get(key);
+  if (!compiled) {
+    compiled = compileSources(sources);
+    if (compiledTexts.size >= 16) compiledTexts.clear();
+    compiledTexts.set(key, compiled);
+  }
+  compiledSets.set(set, compiled);
+  return compiled;
+}
+
+/**
+ * Templates the build precompiled are used as such while their file still holds the text they
+ * were compiled from; any other (an override, or a template edited since the build) is compiled
+ * here, lazily as before, by the full Handlebars compiler, which is then loaded on demand.
+ */
+function compileSources(sources: Map<string, string>): CompiledSet {
+  const fresh = (name: string, src: string) => {
+    const p = precompiled.get(name);
+    return p && p.source === src ? p : undefined;
+  };
+  const allFresh = runtime !== undefined && [...sources].every(([name, src]) => fresh(name, src));
+  const hb = (allFresh ? runtime! : fullHandlebars()).create();
+  registerHelpers(hb);
+  const load = (name: string, src: string) => {
+    const p = fresh(name, src);
+    return p ? hb.template(p.spec) : hb.compile(src, TEMPLATE_OPTIONS);
+  };
+  for (const [name, src] of sources) {
+    if (name !== "run.sh") hb.registerPartial(name, load(name, src));
+  }
+  const entry = load("run.sh", sources.get("run.sh") ?? "");
+  return { entry, sources };
+}
+
+let handlebars: typeof Handlebars | undefined;
+
+/** The full Handlebars (parser and compiler), loaded only when a template needs compiling. */
+function fullHandlebars(): typeof Handlebars {
+  return (handlebars ??= createRequire(import.meta.url)("handlebars") as typeof Handlebars);
 }
 
 function findTemplateOf(field: string | undefined, set: TemplateSet, sources: Map<string, string>): string {

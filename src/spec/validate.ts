@@ -1,30 +1,26 @@
 // Phase 2: the JSON Schema, with every ajv error rephrased for people and placed at line:col.
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import type { Diagnostic } from "../diagnostics.js";
 import { formatPath, locate, type LoadedSpec, type PathSegment } from "./load.js";
-import { patternHelp, siteSchema, specSchema } from "./schema.js";
+import { patternHelp, specSchema } from "./schema.js";
+import { siteValidator as newSiteValidator, specValidator as newSpecValidator, type SchemaValidator } from "./validators.js";
 
-/** What ajv's compile() (or its standalone output) gives: a predicate that leaves `errors`. */
-export type SchemaValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+export type { SchemaValidator };
 
 let specValidator: SchemaValidator | undefined;
 let siteValidator: SchemaValidator | undefined;
 
 /**
- * The one place ajv is constructed, so a build step can swap it for precompiled standalone code
- * (start-up time). Options matter for the messages below: allErrors, no defaults applied (the
- * data stays as written; normalize applies defaults), no type coercion.
+ * The validators, made once. They come from validators.ts (the one place ajv is constructed),
+ * which the CLI build swaps for ajv standalone code generated from the same schemas and options
+ * (start-up time); the errors, and so the messages below, are the same either way.
  */
 export function compileSpecValidator(): SchemaValidator {
-  return (specValidator ??= newAjv().compile(specSchema));
+  return (specValidator ??= newSpecValidator());
 }
 
 export function compileSiteValidator(): SchemaValidator {
-  return (siteValidator ??= newAjv().compile(siteSchema));
-}
-
-function newAjv() {
-  return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  return (siteValidator ??= newSiteValidator());
 }
 
 /** Schema diagnostics for a loaded spec (none when loading already failed). */

@@ -1,0 +1,16 @@
+// Precompiled bundled templates. Empty here: run from src/ (vitest, library) every template is
+// compiled at run time. The CLI build (scripts/build.mjs) swaps this module for one generated from
+// templates/**/*.hbs with Handlebars.precompile and TEMPLATE_OPTIONS, plus `handlebars/runtime`.
+import type Handlebars from "handlebars";
+
+export interface PrecompiledTemplate {
+  /** The template text it was compiled from: used only while the file on disk still reads so. */
+  source: string;
+  spec: TemplateSpecification;
+}
+
+/** Bundled templates by name ("run.sh", "partials/lib"). */
+export const precompiled: ReadonlyMap<string, PrecompiledTemplate> = new Map();
+
+/** `handlebars/runtime` (no compiler) when the precompiled templates are bundled. */
+export const runtime: typeof Handlebars | undefined = undefined;
