@@ -72,7 +72,7 @@ export function renderScript(job: JobModel, set: TemplateSet = loadTemplateSet()
     // strict mode: a template naming a field the model lacks. Say which template file.
     const msg = e instanceof Error ? e.message : String(e);
     const m = /"(.+?)" not defined in/.exec(msg);
-    const where = findTemplateOf(m?.[1], set, sources);
+    const where = findTemplateOf(m?.[1], set, sources, msg);
     throw new UserError(`${where}template error: ${msg}`);
   }
 }
@@ -135,8 +135,28 @@ function fullHandlebars(): typeof Handlebars {
   return (handlebars ??= createRequire(import.meta.url)("handlebars") as typeof Handlebars);
 }
 
-function findTemplateOf(field: string | undefined, set: TemplateSet, sources: Map<string, string>): string {
+/**
+ * The template file a strict-mode error comes from. Handlebars gives the line and column of the
+ * expression (" - 3:4") but not the template, so: the template whose line has the field in an
+ * expression at that column (an override before a bundled one); else the first line naming it.
+ */
+function findTemplateOf(field: string | undefined, set: TemplateSet, sources: Map<string, string>, msg = ""): string {
   if (!field) return "";
+  const loc = / - (\d+):(\d+)\s*$/.exec(msg);
+  if (loc) {
+    const line = Number(loc[1]);
+    const col = Number(loc[2]);
+    const word = new RegExp("(^|\\W)" + field.replace(/[.*+?^$(){}|[\]\\]/g, "\\$&") + "(\\W|$)");
+    const at: string[] = [];
+    for (const [name, src] of sources) {
+      const text = src.split("\n")[line - 1];
+      if (text === undefined) continue;
+      if (word.test(text.slice(col).split("}}")[0] ?? "")) at.push(set.files.get(name)!);
+    }
+    const bundled = bundledTemplatesDir();
+    const best = at.find((f) => !f.startsWith(bundled)) ?? at[0];
+    if (best) return `${best}:${line}: `;
+  }
   for (const [name, src] of sources) {
     const lines = src.split("\n");
     const i = lines.findIndex((l) => l.includes(field));
