@@ -83,7 +83,97 @@ async function commandLine(argv: string[]): Promise<Argv> {
         process.exitCode = await schemaCommand();
       },
     )
+    .command(
+      "submit <specs..>",
+      "render job specs and submit them with bsub (as `bsub < script`); print the job ids",
+      (y) =>
+        y
+          .positional("specs", { type: "string", array: true, demandOption: true, describe: "job spec files (YAML)" })
+          .option("dry-run", { type: "boolean", describe: "print the script and the bsub command; submit nothing" })
+          .option("mode", { choices: MODES, describe: "override the spec's mode" })
+          .option("site", { type: "string", describe: "site profile (default: $CRJOB_SITE, else crjob.site.yaml above the spec)" })
+          .option("templates", { type: "string", describe: "directory of template overrides" })
+          .example("$0 submit jobs/stars.yaml", "prints the job id; `crjob status stars` follows it")
+          .example("$0 submit jobs/stars.yaml -- -q short -P myproj", "bsub options after --; they win over #BSUB lines")
+          .example("$0 submit --dry-run jobs/stars.yaml", "the script on stdout, the bsub command on stderr"),
+      async (a) => {
+        const { submitCommand } = await import("./commands/submit.js");
+        process.exitCode = await submitCommand({
+          specs: a.specs as string[],
+          dryRun: a["dry-run"],
+          mode: a.mode,
+          site: a.site,
+          templates: a.templates,
+          bsubArgs: ((a["--"] as unknown[] | undefined) ?? []).map(String),
+        });
+      },
+    )
+    .command(
+      "status [jobs..]",
+      "how jobs are doing, from their checkpoint state (and bjobs)",
+      (y) =>
+        y
+          .positional("jobs", { type: "string", array: true, describe: "job spec files or job names (default: every job with state)" })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const })
+          .option("site", { type: "string", describe: "site profile (its state_root)" })
+          .example("$0 status stars", "state, job id, generations, lost-work bound, what the next bsub does")
+          .example("$0 status jobs/stars.yaml --format json", "the same for scripts (fields: docs/workflow.md)"),
+      async (a) => {
+        const { statusCommand } = await import("./commands/status.js");
+        process.exitCode = await statusCommand({ targets: (a.jobs as string[] | undefined) ?? [], format: a.format, site: a.site });
+      },
+    )
+    .command(
+      "run <spec>",
+      "try a job here through an LSF emulator (--local): fresh, checkpoint, kill, resume, done",
+      (y) =>
+        y
+          .positional("spec", { type: "string", demandOption: true, describe: "job spec file" })
+          .option("local", { type: "boolean", describe: "run here, through the LSF emulator (required)" })
+          .option("interval", { type: "string", describe: "checkpoint interval for the try-run", default: "5s" })
+          .option("kill-after", { type: "string", describe: "bkill the job this long after it starts, then submit it again" })
+          .option("limit", { type: "string", describe: "run limit, emulated (LSF minutes scaled to fit)" })
+          .option("flavour", { choices: ["ibm", "openlava"] as const, describe: "LSF to emulate (default: the site profile's)" })
+          .option("checkpoint", { type: "boolean", default: true, describe: "--no-checkpoint: run with checkpoint.tool none when the checkpointer is not installed here" })
+          .option("site", { type: "string", describe: "site profile" })
+          .option("keep", { type: "boolean", describe: "keep the temp dir (emulator home, LSF logs, state, scratch)" })
+          .option("timeout", { type: "string", default: "1h", describe: "give up (and kill the job) after this long" })
+          .example("$0 run --local stars.yaml --kill-after 10s", "fresh → checkpoints → bkill → resubmit → resume → done")
+          .example("$0 run --local stars.yaml --limit 30s", "run limit → final checkpoint → requeue → resume"),
+      async (a) => {
+        const { runLocalCommand } = await import("./commands/run-local.js");
+        process.exitCode = await runLocalCommand({
+          spec: a.spec as string,
+          local: !!a.local,
+          interval: a.interval,
+          killAfter: a["kill-after"],
+          limit: a.limit,
+          flavour: a.flavour,
+          checkpoint: a.checkpoint,
+          site: a.site,
+          keep: a.keep,
+          timeout: a.timeout,
+        });
+      },
+    )
+    .command(
+      "clean <job>",
+      "remove a job's checkpoint state after confirmation",
+      (y) =>
+        y
+          .positional("job", { type: "string", demandOption: true, describe: "job name or spec file" })
+          .option("yes", { alias: "y", type: "boolean", describe: "do not ask (needed without a terminal)" })
+          .option("site", { type: "string", describe: "site profile (its state_root)" })
+          .example("$0 clean stars", "asks, then removes ~/.crjob/stars (refused while the job runs)")
+          .example("$0 clean jobs/stars.yaml --yes", "in scripts"),
+      async (a) => {
+        const { cleanCommand } = await import("./commands/clean.js");
+        process.exitCode = await cleanCommand({ target: a.job as string, yes: a.yes, site: a.site });
+      },
+    )
     .demandCommand(1, "name a command")
+    // `crjob submit SPEC -- -q short`: the words after -- are bsub's (argv["--"]).
+    .parserConfiguration({ "populate--": true })
     .strict()
     .version(VERSION)
     .help()
