@@ -299,10 +299,11 @@ crjob_tool_launch() {
   crjob_app_start 0 0 "${crjob_app[@]}"
 }
 
-# Sizes and times of the app's checkpoint files: unchanged for CRJOB_APP_STABLE seconds = complete.
-crjob_app_fingerprint() {
+# Sizes and times of the app's checkpoint files (in DIR, default the work dir): unchanged for
+# CRJOB_APP_STABLE seconds = complete.
+crjob_app_fingerprint() { # [dir]
   (
-    cd "$CRJOB_WORK" || exit 0
+    cd "${1:-$CRJOB_WORK}" || exit 0
     shopt -s nullglob
     IFS=''
     for pattern in "${crjob_ckpt_files[@]}"; do
@@ -352,6 +353,10 @@ crjob_tool_checkpoint() { # dir final
 # checkpoint, and start the app in its restart form.
 crjob_tool_restart() { # gen_dir old_workdir
   local size
+  if [ -z "$(crjob_app_fingerprint "$1/files")" ]; then
+    crjob_log "generation ${1##*/gen.} has none of the app's checkpoint files"
+    return 1
+  fi
   size=$(cat "$1/output_size" 2>/dev/null) || size=''
   [ -z "$size" ] || truncate -s "$size" "$CRJOB_APP_OUTPUT"
   crjob_app_start 1 "${1##*/gen.}" "${crjob_restart_app[@]}"

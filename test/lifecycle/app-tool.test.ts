@@ -1,6 +1,6 @@
 // checkpoint.tool "app" (the app writes its own checkpoint files; crjob keeps them as generations)
 // with test/apps/pickler, and checkpoint.tool "none", run directly and through the LSF emulator.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
@@ -73,6 +73,21 @@ describe("app-level checkpoints (tool app)", () => {
     const ev = events(job);
     expect(ev.match(/^start/gm)?.length, ev).toBe(1);
     expect(ev, ev).toMatch(new RegExp(`^restored gen=${gen} `, "m"));
+  });
+
+  it("a generation without the app's checkpoint files falls back to the one before", async () => {
+    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n" }));
+    const first = start(job, "5001");
+    await waitFor("generation 2", () => newest(job) >= 2);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const gen = newest(job);
+    rmSync(join(job.dirs.state, `gen.${gen}`, "files", "state.pkl"));
+    const second = start(job, "5002");
+    expect((await second.done).code, second.log()).toBe(0);
+    expect(second.log()).toContain(`generation ${gen} has none of the app's checkpoint files`);
+    expect(second.log()).toContain(`restart from generation ${gen - 1} `);
+    expect(output(job)).toBe(starsOutput(50));
   });
 
   it("restart_args replace args when resuming", async () => {
