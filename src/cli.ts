@@ -114,7 +114,7 @@ async function commandLine(argv: string[]): Promise<Argv> {
       (y) =>
         y
           .positional("jobs", { type: "string", array: true, describe: "job spec files or job names (default: every job with state)" })
-          .option("format", { choices: ["text", "json"] as const, default: "text" as const })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "a table for people, or JSON: one object per job (array element)" })
           .option("site", { type: "string", describe: "site profile (its state_root)" })
           .example("$0 status stars", "state, job id, generations, lost-work bound, what the next bsub does")
           .example("$0 status jobs/stars.yaml --format json", "the same for scripts (fields: docs/workflow.md)"),
