@@ -335,10 +335,24 @@ crjob_app_wait_ready() {
   [ -n "$(crjob_app_fingerprint)" ] # no checkpoint file yet: nothing to keep
 }
 
+# Has the app installed a handler for its checkpoint signal? (Linux /proc; elsewhere assume so.)
+crjob_app_catches() {
+  local mask num
+  num=$(kill -l "$CRJOB_APP_SIGNAL" 2>/dev/null) || return 0
+  mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$CRJOB_APP_PID/status" 2>/dev/null)
+  [ -n "$mask" ] || return 0
+  [ $(((16#$mask >> (num - 1)) & 1)) = 1 ]
+}
+
 # Ask the app for a checkpoint (its signal), wait until its files are complete; the generic part
 # then copies them, with the app's output, into the generation.
 crjob_tool_checkpoint() { # dir final
   if [ -n "$CRJOB_APP_SIGNAL" ]; then
+    if ! crjob_app_catches; then
+      # Still starting (or a wrapper): the signal would kill it. Try again next time.
+      crjob_log "the app does not handle SIG$CRJOB_APP_SIGNAL yet: no checkpoint now"
+      return 1
+    fi
     [ -z "$CRJOB_APP_MARKER" ] || rm -f "$CRJOB_WORK/$CRJOB_APP_MARKER"
     kill -s "$CRJOB_APP_SIGNAL" "$CRJOB_APP_PID" 2>/dev/null || return 3
   fi
@@ -408,7 +422,7 @@ crjob_finish() { # status event
 # Requeues are counted per LSF job (a requeued job keeps its id); a new submission starts at 0.
 crjob_requeue() {
   local job='' count=''
-  read -r job count <"$CRJOB_STATE/requeues" 2>/dev/null
+  read -r job count 2>/dev/null <"$CRJOB_STATE/requeues"
   [ "$job" = "$CRJOB_JOBID" ] || count=0
   count=$((${count:-0} + 1))
   if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then
