@@ -120,6 +120,25 @@ describe("DMTCP job run directly", () => {
     expect(readdirSync(job.dirs.scratch)).toEqual([]); // old work dirs, and the links that replaced them, gone
   });
 
+  it("kill -9 at seeded random instants (also while restarting), then a run to the end: exact output", async () => {
+    const job = prepareJob(spec(120, 0.05));
+    let seed = Number(process.env.CRJOB_TEST_SEED ?? 20261125);
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let k = 0; k < 5; k++) {
+      const run = start(job, String(2101 + k));
+      const wait = 200 + random() * 2300;
+      const ended = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), wait))]);
+      if (ended) break;
+      run.signalGroup("SIGKILL");
+      await run.done;
+    }
+    if (!existsSync(join(job.dirs.submit, "stars.out")) || output(job) !== starsOutput(120)) {
+      const last = start(job, "2199");
+      expect((await last.done).code, last.log()).toBe(0);
+    }
+    expect(output(job)).toBe(starsOutput(120));
+  });
+
   it("rerun under the same job id (LSF -r after a host failure) resumes in the same work dir", async () => {
     const job = prepareJob(spec(40, 0.1));
     const first = start(job, "3001");
