@@ -489,7 +489,7 @@ crjob_finish() { # status event
 # Requeues are counted per LSF job (a requeued job keeps its id); a new submission starts at 0.
 crjob_requeue() {
   local job='' count=''
-  read -r job count <"$CRJOB_STATE/requeues" 2>/dev/null
+  read -r job count 2>/dev/null <"$CRJOB_STATE/requeues"
   [ "$job" = "$CRJOB_JOBID" ] || count=0
   count=$((${count:-0} + 1))
   if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then
