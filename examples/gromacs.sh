@@ -139,7 +139,8 @@ crjob_stage_in() {
   done
 }
 
-# Copy back the app's output and every match of stage.out (also when the app failed).
+# Copy back the app's output and every match of stage.out (also when the app failed), into the
+# submit dir (an array element: its own <name>.<index>/ there, so elements do not overwrite each other).
 crjob_stage_out() {
   [ -d "$CRJOB_WORK" ] || return 0
   (
@@ -150,11 +151,11 @@ crjob_stage_out() {
       # shellcheck disable=SC2206 # the pattern is a glob on purpose; IFS is empty, so no splitting
       matches=($pattern)
       for f in "${matches[@]}"; do
-        mkdir -p "$CRJOB_SUBMIT_DIR/$(dirname -- "$f")"
+        mkdir -p "$CRJOB_STAGE_DEST/$(dirname -- "$f")"
         if [ -d "$f" ]; then
-          cp -rp -- "$f" "$CRJOB_SUBMIT_DIR/$(dirname -- "$f")/"
+          cp -rp -- "$f" "$CRJOB_STAGE_DEST/$(dirname -- "$f")/"
         else
-          cp -p -- "$f" "$CRJOB_SUBMIT_DIR/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_SUBMIT_DIR/$f.crjob-tmp.$$" "$CRJOB_SUBMIT_DIR/$f"
+          cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
         fi
       done
     done
@@ -178,7 +179,7 @@ crjob_files_to_save() {
     for pid in $(crjob_tree "$CRJOB_CKPT_PID"); do
       for fd in /proc/"$pid"/fd/*; do
         target=$(readlink "$fd" 2>/dev/null) || continue
-        case $target in "$work"/*) ;; *) continue ;; esac
+        case $target in "$work"/.crjob-dmtcp/*) continue ;; "$work"/*) ;; *) continue ;; esac
         flags=$(awk '/^flags:/ { print $2 }' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
         [ -n "$flags" ] && [ $((8#$flags & 3)) -ne 0 ] && [ -f "$target" ] && printf '%s\n' "${target#"$work"/}"
       done
@@ -465,6 +466,7 @@ crjob_checkpoint_and_stop() {
 CRJOB_HOST=$(uname -n)
 CRJOB_JOBID=${LSB_JOBID:-local$$}
 CRJOB_SUBMIT_DIR=${LS_SUBCWD:-$PWD}
+CRJOB_STAGE_DEST=$CRJOB_SUBMIT_DIR
 CRJOB_STATE=$CRJOB_STATE_ROOT
 CRJOB_WORK=$CRJOB_SCRATCH_ROOT/$CRJOB_JOBID
 CRJOB_LAST_GEN=0
@@ -585,8 +587,22 @@ while crjob_alive "$CRJOB_APP_PID"; do
   sleep 1 &
   wait $! 2>/dev/null
 done
+# A trap that runs while we wait (a signal at the moment the app ends) interrupts `wait` with
+# 128+signal; the app's own status is still there to collect.
 wait "$CRJOB_APP_PID"
 crjob_status=$?
+while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
+  if crjob_alive "$CRJOB_APP_PID"; then
+    wait "$CRJOB_APP_PID"
+    crjob_status=$?
+    continue
+  fi
+  wait "$CRJOB_APP_PID" 2>/dev/null
+  st=$?
+  [ "$st" -eq 127 ] || crjob_status=$st
+  [ "$crjob_status" -ge 0 ] || crjob_status=1
+  break
+done
 crjob_log "app exited with status $crjob_status"
 if [ -n "$CRJOB_STOP_SIGNAL" ]; then
   case $CRJOB_STOP_SIGNAL in INT) crjob_status=130 ;; TERM) crjob_status=143 ;; *) crjob_status=131 ;; esac

@@ -29,7 +29,8 @@ lsf:
 }
 
 type Job = ReturnType<typeof prepareJob>;
-const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+// Each element stages out into its own <name>.<index>/ in the submit dir.
+const output = (job: Job, i = 2) => readFileSync(join(job.dirs.submit, `arr.${i}`, "stars.out"), "utf8");
 
 describe("job array element run directly", () => {
   it("renders #BSUB -J arr[1-3] and -o with %I", () => {
@@ -64,6 +65,7 @@ describe("job array element run directly", () => {
     expect((await again.done).code, again.log()).toBe(0);
     expect(again.log()).toMatch(/crjob: restart from generation \d+ \(written by job 9001/);
     expect(output(job)).toBe(starsOutput(40));
+    expect(output(job, 3)).toBe(starsOutput(40));
     expect(readFileSync(join(state2, "history"), "utf8")).toMatch(/end done/);
     expect(readFileSync(join(job.dirs.state, "3", "history"), "utf8")).toMatch(/end done/);
   });
@@ -99,7 +101,7 @@ describe("job array through the LSF emulator", () => {
     expect(log(id2, 2)).toContain("crjob: restart from generation 1");
     expect(log(id2, 1)).toContain("crjob: fresh start");
     expect(log(id2, 3)).toContain("crjob: fresh start");
-    expect(output(job)).toBe(starsOutput(60));
+    for (const i of [1, 2, 3]) expect(output(job, i)).toBe(starsOutput(60));
     expect(readdirSync(job.dirs.state).sort()).toEqual(["1", "2", "3"]);
   });
 });
