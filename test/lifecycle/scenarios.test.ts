@@ -85,7 +85,7 @@ describe("generations", () => {
   });
 
   it("checkpoint images and state are private: dir 0700, nothing group/world readable", async () => {
-    const job = prepareJob(spec(40, 0.05));
+    const job = prepareJob(spec(100, 0.05));
     const run = start(job, "401");
     await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
     run.signalGroup("SIGKILL");
@@ -101,7 +101,7 @@ describe("generations", () => {
 
 describe("restart", () => {
   it("node loss: the old scratch dir is gone; open files come back from the generation", async () => {
-    const job = prepareJob(spec(50, 0.05, { args: ", --also, also.txt" }).replace("out: [events.log]", "out: [events.log, also.txt]"));
+    const job = prepareJob(spec(150, 0.05, { args: ", --also, also.txt" }).replace("out: [events.log]", "out: [events.log, also.txt]"));
     const first = start(job, "501");
     await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
@@ -110,9 +110,9 @@ describe("restart", () => {
     mkdirSync(job.dirs.scratch);
     const second = start(job, "502");
     expect((await second.done).code, second.log()).toBe(0);
-    expect(output(job)).toBe(starsOutput(50));
+    expect(output(job)).toBe(starsOutput(150));
     const also = readFileSync(join(job.dirs.submit, "also.txt"), "utf8");
-    expect(also).toBe(Array.from({ length: 50 }, (_, i) => `${i + 1}\n`).join(""));
+    expect(also).toBe(Array.from({ length: 150 }, (_, i) => `${i + 1}\n`).join(""));
   });
 
   it("mode restart without a checkpoint fails clearly", async () => {
@@ -139,7 +139,7 @@ describe("restart", () => {
   });
 
   it.skipIf(REAL_BLCR)("fresh by mistake loses nothing: old generations stay until the new run has checkpointed", async () => {
-    const job = prepareJob(spec(60, 0.05));
+    const job = prepareJob(spec(150, 0.05));
     const first = start(job, "801");
     await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
@@ -154,7 +154,7 @@ describe("restart", () => {
     const again = start(job, "803");
     expect((await again.done).code, again.log()).toBe(0);
     expect(again.log()).toMatch(new RegExp(`restart from generation ${old.at(-1)} `));
-    expect(output(job)).toBe(starsOutput(60));
+    expect(output(job)).toBe(starsOutput(150));
   });
 });
 
