@@ -141,26 +141,34 @@ crjob_stage_in() {
   done
 }
 
+# Every match of the glob patterns, in the current dir, each ended by a NUL. Patterns are globs on
+# purpose; nothing else in them expands.
+crjob_matches() {
+  local pattern f matches
+  shopt -s nullglob
+  local IFS=''
+  for pattern in "$@"; do
+    # shellcheck disable=SC2206 # the pattern is a glob on purpose; IFS is empty, so no splitting
+    matches=($pattern)
+    for f in "${matches[@]}"; do printf '%s\0' "$f"; done
+  done
+  shopt -u nullglob
+}
+
 # Copy back the app's output and every match of stage.out (also when the app failed), into the
 # submit dir (an array element: its own <name>.<index>/ there, so elements do not overwrite each other).
 crjob_stage_out() {
   [ -d "$CRJOB_WORK" ] || return 0
   (
     cd "$CRJOB_WORK" || exit 1
-    shopt -s nullglob
-    IFS=''
-    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}"; do
-      # shellcheck disable=SC2206 # the pattern is a glob on purpose; IFS is empty, so no splitting
-      matches=($pattern)
-      for f in "${matches[@]}"; do
-        mkdir -p "$CRJOB_STAGE_DEST/$(dirname -- "$f")"
-        if [ -d "$f" ]; then
-          cp -rp -- "$f" "$CRJOB_STAGE_DEST/$(dirname -- "$f")/"
-        else
-          cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
-        fi
-      done
-    done
+    while IFS= read -r -d '' f; do
+      mkdir -p "$CRJOB_STAGE_DEST/$(dirname -- "$f")"
+      if [ -d "$f" ]; then
+        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$(dirname -- "$f")/"
+      else
+        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
+      fi
+    done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
   ) || crjob_log "warning: stage out incomplete"
 }
 
@@ -170,13 +178,9 @@ crjob_stage_out() {
 crjob_files_to_save() {
   (
     cd "$CRJOB_WORK" || exit 0
-    shopt -s nullglob
-    IFS=''
-    for pattern in "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}"; do
-      # shellcheck disable=SC2206
-      matches=($pattern)
-      for f in "${matches[@]}"; do [ -f "$f" ] && printf '%s\n' "$f"; done
-    done
+    while IFS= read -r -d '' f; do
+      [ -f "$f" ] && printf '%s\n' "$f"
+    done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}")
     work=$(pwd -P)
     for pid in $(crjob_tree "$CRJOB_CKPT_PID"); do
       for fd in /proc/"$pid"/fd/*; do
@@ -241,8 +245,8 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
 }
 
 # Keep the newest CRJOB_KEEP generations of this run's lineage; drop the rest (and, after the
-# first checkpoint of a fresh start, the previous lineage). Renamed away first, so a kill
-# mid-removal never leaves a half generation under a generation's name.
+# first checkpoint of a fresh start, the previous lineage). A generation is renamed away before it
+# is removed, so a kill mid-removal never leaves a half generation under a generation's name.
 crjob_prune() {
   local n kept=0 origin
   for n in $(crjob_generations); do
@@ -251,15 +255,17 @@ crjob_prune() {
       kept=$((kept + 1))
       continue
     fi
-    mv "$CRJOB_STATE/gen.$n" "$CRJOB_STATE/.trash.$n.$$" 2>/dev/null && rm -rf "$CRJOB_STATE/.trash.$n.$$"
+    crjob_drop_generation "$n"
   done
 }
 
 crjob_remove_generations() {
   local n
-  for n in $(crjob_generations); do
-    mv "$CRJOB_STATE/gen.$n" "$CRJOB_STATE/.trash.$n.$$" 2>/dev/null && rm -rf "$CRJOB_STATE/.trash.$n.$$"
-  done
+  for n in $(crjob_generations); do crjob_drop_generation "$n"; done
+}
+
+crjob_drop_generation() { # n
+  mv "$CRJOB_STATE/gen.$1" "$CRJOB_STATE/.trash.$1.$$" 2>/dev/null && rm -rf "$CRJOB_STATE/.trash.$1.$$"
 }
 
 # Young/Daly: the interval that loses least work for a checkpoint cost C and a failure rate MTBF.
@@ -394,6 +400,13 @@ crjob_finish() { # status event
   crjob_history "end $2 status=$1"
   crjob_log "end: $2 (exit $1)"
   exit "$1"
+}
+
+# Killed (bkill): exit as a job killed by that signal would, 128+N, so LSF shows EXIT.
+crjob_finish_killed() {
+  local st
+  case $CRJOB_STOP_SIGNAL in INT) st=130 ;; TERM) st=143 ;; *) st=131 ;; esac
+  crjob_finish "$st" "killed signal=$CRJOB_STOP_SIGNAL gen=$CRJOB_LAST_GEN"
 }
 
 # Requeues are counted per LSF job (a requeued job keeps its id); a new submission starts at 0.
@@ -541,8 +554,7 @@ while crjob_alive "$CRJOB_APP_PID"; do
   if [ -n "$CRJOB_STOP_SIGNAL" ]; then
     crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
     crjob_checkpoint_and_stop
-    case $CRJOB_STOP_SIGNAL in INT) st=130 ;; TERM) st=143 ;; *) st=131 ;; esac
-    crjob_finish "$st" "killed signal=$CRJOB_STOP_SIGNAL gen=$CRJOB_LAST_GEN"
+    crjob_finish_killed
   fi
   if [ "$CRJOB_TOOL" != none ]; then
     if [ -n "$CRJOB_LIMIT" ] || { [ "$crjob_deadline" -gt 0 ] && [ "$SECONDS" -ge "$crjob_deadline" ]; }; then
@@ -580,10 +592,7 @@ while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 ca
   break
 done
 crjob_log "app exited with status $crjob_status"
-if [ -n "$CRJOB_STOP_SIGNAL" ]; then
-  case $CRJOB_STOP_SIGNAL in INT) crjob_status=130 ;; TERM) crjob_status=143 ;; *) crjob_status=131 ;; esac
-  crjob_finish "$crjob_status" "killed signal=$CRJOB_STOP_SIGNAL gen=$CRJOB_LAST_GEN"
-fi
+[ -z "$CRJOB_STOP_SIGNAL" ] || crjob_finish_killed
 if [ "$crjob_status" -eq 0 ]; then
   if [ "$CRJOB_KEEP_ON_SUCCESS" = 1 ]; then
     crjob_log "app succeeded: keeping its checkpoints (keep_on_success)"

@@ -4,12 +4,10 @@ import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { SpecError } from "./errors.js";
 import type { JobModel } from "./model.js";
 import { loadTemplateSet, renderScript, type TemplateSet } from "./render/engine.js";
-import { loadSpec } from "./spec/load.js";
+import { checkSpec } from "./spec/check.js";
 import { normalizeSpec } from "./spec/normalize.js";
-import { checkRules } from "./spec/rules.js";
 import type { LoadedSite } from "./spec/site.js";
 import type { Mode, Spec } from "./spec/types.js";
-import { validateSpec } from "./spec/validate.js";
 
 export interface RenderOptions {
   site?: LoadedSite | null;
@@ -27,13 +25,10 @@ export interface RenderResult {
 
 /** Load, validate and normalize a spec: every diagnostic, or the job model. */
 export function compileJob(source: string, file: string, opts: RenderOptions = {}): { job: JobModel; diagnostics: Diagnostic[] } {
-  // 1. YAML with positions; syntax errors are diagnostics.
-  const loaded = loadSpec(source, file);
-  // 2. Schema, then the cross-field and site rules.
-  // Every problem in one pass, as `crjob validate` reports them (the rules tolerate invalid data).
-  const diagnostics = [...loaded.diagnostics, ...validateSpec(loaded), ...checkRules(loaded, opts.site ?? null)];
+  // 1. YAML with positions, schema, rules: every diagnostic, as `crjob validate` reports them.
+  const { loaded, diagnostics } = checkSpec(source, file, opts.site ?? null);
   if (hasErrors(diagnostics)) throw new SpecError(diagnostics);
-  // 3. Every default applied once.
+  // 2. Every default applied once.
   const job = normalizeSpec(loaded.data as Spec, {
     specFile: opts.displayName ?? file,
     site: opts.site?.data ?? null,
@@ -44,7 +39,7 @@ export function compileJob(source: string, file: string, opts: RenderOptions = {
 
 export function renderJob(source: string, file: string, opts: RenderOptions = {}): RenderResult {
   const { job, diagnostics } = compileJob(source, file, opts);
-  // 4. Templates see only the model.
+  // 3. Templates see only the model.
   const script = renderScript(job, opts.templates ?? loadTemplateSet());
   return { script, job, diagnostics };
 }

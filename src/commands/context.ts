@@ -16,7 +16,7 @@ export function resolveSite(specFile: string, explicit?: string): LoadedSite | n
   const key = resolve(path);
   let site = siteCache.get(key);
   if (!site) {
-    site = loadSite(readInput(path), path);
+    site = loadSite(readInput(path, "site profile"), path);
     siteCache.set(key, site);
   }
   if (hasErrors(site.diagnostics)) throw new SpecError(site.diagnostics);

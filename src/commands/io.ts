@@ -4,22 +4,30 @@ import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { SpecError } from "../errors.js";
 
-/** A file's text, or a diagnostic naming the file: missing, a directory, unreadable. */
-export function readInput(file: string): string {
-  let st;
+/**
+ * A file's text, or a diagnostic naming the file: missing, a directory (not a `what`), unreadable.
+ * `via` says where the path came from ("--site", "$CRJOB_SITE").
+ */
+export function readText(file: string, what: string, via: string | null = null): string | Diagnostic {
+  const problem = (message: string): Diagnostic => ({
+    file, line: 0, col: 0, path: "", severity: "error", message: via ? `${message} (from ${via})` : message,
+  });
   try {
-    st = statSync(file);
-  } catch {
-    throw new SpecError([{ file, line: 0, col: 0, path: "", message: "no such file", severity: "error" }]);
-  }
-  if (st.isDirectory()) {
-    throw new SpecError([{ file, line: 0, col: 0, path: "", message: "is a directory, not a spec file", severity: "error" }]);
-  }
-  try {
+    if (statSync(file).isDirectory()) return problem(`is a directory, not a ${what}`);
     return readFileSync(file, "utf8");
   } catch (e) {
-    throw new SpecError([{ file, line: 0, col: 0, path: "", message: `cannot read: ${(e as Error).message}`, severity: "error" }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return problem("no such file");
+    if (code === "EACCES" || code === "EPERM") return problem("cannot read it: permission denied");
+    return problem(`cannot read it: ${(e as Error).message}`);
   }
+}
+
+/** readText for commands that stop at the first unreadable input: its diagnostic is thrown. */
+export function readInput(file: string, what = "spec file"): string {
+  const text = readText(file, what);
+  if (typeof text !== "string") throw new SpecError([text]);
+  return text;
 }
 
 /** Write a file completely under a temporary name, then rename it over the target. */

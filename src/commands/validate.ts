@@ -1,11 +1,10 @@
 // `crjob validate SPEC... [--format text|json] [--site FILE]`: every diagnostic of every file.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
-import { loadSpec } from "../spec/load.js";
-import { checkRules } from "../spec/rules.js";
+import { checkSpec } from "../spec/check.js";
 import { findSitePath, loadSite, type LoadedSite } from "../spec/site.js";
-import { validateSpec } from "../spec/validate.js";
 import { intervalWarnings } from "../state/advice.js";
+import { readText } from "./io.js";
 
 export interface ValidateOptions {
   specs: string[];
@@ -38,8 +37,7 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
       site = sites.get(sitePath) ?? null;
     }
     // 3. Load, schema, rules.
-    const spec = loadSpec(source, file);
-    const diagnostics = [...spec.diagnostics, ...validateSpec(spec), ...checkRules(spec, site)];
+    const { loaded: spec, diagnostics } = checkSpec(source, file, site);
     // 4. Advice from the job's own state: a fixed interval far from the optimum for its measured
     //    checkpoint cost (only for a valid spec, whose state dir is known).
     if (!hasErrors(diagnostics)) diagnostics.push(...intervalWarnings(spec, site));
@@ -59,20 +57,6 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
 }
 
 /** The file's text, or a diagnostic naming the file: missing, a directory, unreadable. */
-export function readText(file: string, what: string, via: string | null = null): string | Diagnostic {
-  const problem = (message: string): Diagnostic => ({
-    file, line: 0, col: 0, path: "", severity: "error", message: via ? `${message} (from ${via})` : message,
-  });
-  try {
-    if (statSync(file).isDirectory()) return problem(`is a directory, not a ${what}`);
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return problem("no such file");
-    if (code === "EACCES" || code === "EPERM") return problem("cannot read it: permission denied");
-    return problem(`cannot read it: ${(e as Error).message}`);
-  }
-}
 
 function readSite(file: string, via: string | null): LoadedSite | { diagnostics: Diagnostic[] } {
   const source = readText(file, "site profile", via);

@@ -1,6 +1,7 @@
 // Shell quoting for values that came from a spec. Single quotes make every byte literal in bash
 // (no expansion, no command substitution, newlines included); a single quote itself is closed,
 // escaped and reopened. The result is always exactly one shell word.
+import { afterHome } from "../spec/paths.js";
 
 export function shellQuote(value: string): string {
   if (value === "") return "''";
@@ -18,8 +19,7 @@ export function shellQuoteAlways(value: string): string {
  * user) and the rest stays literal: "~/x y" → "$HOME"/'x y'.
  */
 export function shellPath(value: string): string {
-  const m = /^(?:~|\$HOME|\$\{HOME\})(\/.*)?$/.exec(value);
-  if (!m) return shellQuote(value);
-  const rest = m[1] ?? "";
+  const rest = afterHome(value);
+  if (rest === null) return shellQuote(value);
   return rest === "" ? `"$HOME"` : `"$HOME"${shellQuoteAlways(rest)}`;
 }

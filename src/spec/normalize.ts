@@ -1,5 +1,6 @@
 import type { JobModel } from "../model.js";
 import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
+import { DEFAULT_STATE_ROOT } from "./paths.js";
 import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
 import { VERSION } from "../version.js";
 
@@ -64,7 +65,9 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const warningSignal = flavour === "ibm" && lsf.warning?.signal ? lsf.warning.signal.replace(/^SIG/, "") : null;
 
   // 3. #BSUB lines: only options the flavour has (rules.ts rejects the rest in lsf.extra).
-  const jobName = spec.array ? `${spec.name}[${spec.array.replace(/%.*$/, "")}]${spec.array.includes("%") ? spec.array.slice(spec.array.indexOf("%")) : ""}` : spec.name;
+  // "1-100%10" → name[1-100]%10: the element limit goes after the brackets.
+  const [range, limit] = (spec.array ?? "").split("%");
+  const jobName = spec.array ? `${spec.name}[${range}]${limit !== undefined ? `%${limit}` : ""}` : spec.name;
   const defaultLog = spec.array ? `${spec.name}.%J.%I.log` : `${spec.name}.%J.log`;
   const bsub: string[] = [];
   bsub.push(`-J ${bsubWord(jobName)}`);
@@ -86,7 +89,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   }
 
   // 4. Where things live.
-  const stateRoot = site.state_root ?? "$HOME/.crjob";
+  const stateRoot = site.state_root ?? DEFAULT_STATE_ROOT;
   const stateDir = ck.dir ?? `${stateRoot.replace(/\/+$/, "")}/${spec.name}`;
 
   return {

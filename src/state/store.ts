@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { formatSubmission, parseHistory, parseLockOwner, parseMeta, parseRequeues, parseSubmissions, type GenerationMeta } from "./parse.js";
 import type { StateSnapshot } from "./summary.js";
+import { afterHome, DEFAULT_STATE_ROOT } from "../spec/paths.js";
 
 /** The submitting user's home, as the script's `$HOME` would be. */
 export function userHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -16,14 +17,14 @@ export function userHome(env: NodeJS.ProcessEnv = process.env): string {
  * home (render/quote.ts shellPath); anything else is literal, relative to the submission dir.
  */
 export function expandStateDir(raw: string, home: string, cwd: string): string {
-  const m = /^(?:~|\$HOME|\$\{HOME\})(\/.*)?$/.exec(raw);
-  const path = m ? home + (m[1] ?? "") : raw;
+  const rest = afterHome(raw);
+  const path = rest === null ? raw : home + rest;
   return isAbsolute(path) ? resolve(path) : resolve(cwd, path);
 }
 
 /** `$HOME/.crjob` (or the site profile's state_root), expanded. */
 export function stateRootDir(stateRoot: string | undefined, home: string, cwd: string): string {
-  return expandStateDir((stateRoot ?? "$HOME/.crjob").replace(/\/+$/, "") || "/", home, cwd);
+  return expandStateDir((stateRoot ?? DEFAULT_STATE_ROOT).replace(/\/+$/, "") || "/", home, cwd);
 }
 
 function readText(file: string): string | null {
