@@ -4,14 +4,12 @@
 // interval from the cost the job last measured.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { crjob, tempDir } from "./helpers.js";
-import { prepareJob, reap, runJob, waitFor, type RunningJob } from "./lifecycle/harness.js";
+import { prepareJob, reap, runJob, waitFor } from "./lifecycle/harness.js";
 import { intervalAdvice, lastCheckpointCost, youngDaly } from "../src/state/interval.js";
 import { parseHistory } from "../src/state/parse.js";
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 const spec = (lsf = "") => `name: auto
 queue: normal
@@ -33,7 +31,6 @@ const CHOSEN = /crjob: interval now (\d+)s \(Young\/Daly: checkpoint cost (\d+)s
 async function firstChoice(lsf: string, env: NodeJS.ProcessEnv): Promise<{ interval: number; cost: number; mtbf: number; history: string }> {
   const job = prepareJob(spec(lsf));
   const r = runJob(job, "4100", { CRFAKE_CKPT_DELAY: "2", ...env });
-  running.push(r);
   await waitFor("the fresh start", () => r.log().includes("crjob: fresh start"));
   await new Promise((res) => setTimeout(res, 500)); // the app is up and has libcr ready
   process.kill(r.child.pid!, "SIGUSR1"); // bkill -s USR1: checkpoint now

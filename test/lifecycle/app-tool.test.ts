@@ -2,14 +2,12 @@
 // with test/apps/pickler, and checkpoint.tool "none", run directly and through the LSF emulator.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
-import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
 const PICKLER = join(ROOT, "test", "apps", "pickler");
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 function spec(lines: number, tick: number, extra: { checkpoint?: string; app?: string; top?: string } = {}): string {
   return `name: pick
@@ -32,11 +30,6 @@ ${extra.top ?? ""}`;
 }
 
 type Job = ReturnType<typeof prepareJob>;
-function start(job: Job, id: string): RunningJob {
-  const r = runJob(job, id);
-  running.push(r);
-  return r;
-}
 const output = (job: Job) => readFileSync(join(job.dirs.submit, "pick.out"), "utf8");
 const events = (job: Job, f = "events.log") => readFileSync(join(job.dirs.submit, f), "utf8");
 const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
@@ -44,7 +37,7 @@ const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
 describe("app-level checkpoints (tool app)", () => {
   it("fresh: signal, marker, generations with the app's files; exact output; nothing kept after success", async () => {
     const job = prepareJob(spec(30, 0.1));
-    const run = start(job, "1001");
+    const run = runJob(job, "1001");
     await waitFor("a generation", () => newest(job) >= 1);
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     expect(existsSync(join(gen, "files", "state.pkl"))).toBe(true);
@@ -58,12 +51,12 @@ describe("app-level checkpoints (tool app)", () => {
 
   it("kill -9, then a new job id: the app resumes from its own checkpoint (CRJOB_RESTART=1) with exact output", async () => {
     const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n" }));
-    const first = start(job, "2001");
+    const first = runJob(job, "2001");
     await waitFor("generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
     const gen = newest(job);
-    const second = start(job, "2002");
+    const second = runJob(job, "2002");
     const { code } = await second.done;
     expect(code, second.log()).toBe(0);
     expect(second.log()).toContain(`crjob: restart from generation ${gen} (written by job 2001`);
@@ -77,13 +70,13 @@ describe("app-level checkpoints (tool app)", () => {
 
   it("a generation without the app's checkpoint files falls back to the one before", async () => {
     const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n" }));
-    const first = start(job, "5001");
+    const first = runJob(job, "5001");
     await waitFor("generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
     const gen = newest(job);
     rmSync(join(job.dirs.state, `gen.${gen}`, "files", "state.pkl"));
-    const second = start(job, "5002");
+    const second = runJob(job, "5002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${gen} has none of the app's checkpoint files`);
     expect(second.log()).toContain(`restart from generation ${gen - 1} `);
@@ -94,11 +87,11 @@ describe("app-level checkpoints (tool app)", () => {
     const job = prepareJob(
       spec(40, 0.1, { app: '  restart_args: [--lines, "40", --tick, "0.1", --events, restart.log]\n' }),
     );
-    const first = start(job, "3001");
+    const first = runJob(job, "3001");
     await waitFor("a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
-    const second = start(job, "3002");
+    const second = runJob(job, "3002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(events(job)).toMatch(/^start/m);
     expect(events(job, "restart.log")).toMatch(/^restored gen=\d+/m);
@@ -107,11 +100,11 @@ describe("app-level checkpoints (tool app)", () => {
 
   it("ready by stable size: the files unchanged for checkpoint.ready.stable", async () => {
     const job = prepareJob(spec(40, 0.1, { checkpoint: "  signal: USR1\n  ready:\n    stable: 1s\n" }));
-    const first = start(job, "4001");
+    const first = runJob(job, "4001");
     await waitFor("a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
-    const second = start(job, "4002");
+    const second = runJob(job, "4002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(output(job)).toBe(starsOutput(40));
   });

@@ -3,12 +3,10 @@
 // sets it) and through the LSF emulator's array support, with the BLCR stand-ins.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 function spec(lines: number, tick: number, interval = "1s"): string {
   return `name: arr
@@ -43,7 +41,6 @@ describe("job array element run directly", () => {
   it("element 2 has its own state and work dir, is killed, and resumes; element 3 runs on its own", async () => {
     const job = prepareJob(spec(40, 0.1));
     const two = runJob(job, "9001", { LSB_JOBINDEX: "2" });
-    running.push(two);
     const state2 = join(job.dirs.state, "2");
     await waitFor("a generation of element 2", () => generations(state2).length > 0);
     expect(existsSync(join(job.dirs.scratch, "9001.2"))).toBe(true);
@@ -53,7 +50,6 @@ describe("job array element run directly", () => {
     const kept = generations(state2);
 
     const three = runJob(job, "9001", { LSB_JOBINDEX: "3" });
-    running.push(three);
     expect((await three.done).code, three.log()).toBe(0);
     expect(three.log()).toContain("crjob: fresh start");
     expect(three.log()).toContain(`in ${join(job.dirs.scratch, "9001.3")}`);
@@ -61,7 +57,6 @@ describe("job array element run directly", () => {
     expect(generations(state2)).toEqual(kept); // element 2's untouched
 
     const again = runJob(job, "9002", { LSB_JOBINDEX: "2" });
-    running.push(again);
     expect((await again.done).code, again.log()).toBe(0);
     expect(again.log()).toMatch(/crjob: restart from generation \d+ \(written by job 9001/);
     expect(output(job)).toBe(starsOutput(40));

@@ -3,11 +3,9 @@
 // output; the app's exit status as the script's.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { generations, prepareJob, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 function spec(opts: { lines: number; tick: number; exit?: number; interval?: string }): string {
   return `name: stars
@@ -31,7 +29,6 @@ describe("BLCR job run directly", () => {
   it("a fresh run completes, stages out, removes its checkpoints and exits 0", async () => {
     const job = prepareJob(spec({ lines: 25, tick: 0.1 }), { "input.txt": "data\n" });
     const run = runJob(job, "1001");
-    running.push(run);
     const { code } = await run.done;
     expect(run.log()).toContain("crjob: fresh start");
     expect(code).toBe(0);
@@ -45,12 +42,10 @@ describe("BLCR job run directly", () => {
   it("killed with kill -9, then run again under a new job id: resumes with exact output", async () => {
     const job = prepareJob(spec({ lines: 40, tick: 0.1 }), { "input.txt": "data\n" });
     const first = runJob(job, "2001");
-    running.push(first);
     await waitFor("two generations", () => generations(job.dirs.state).length >= 1 && generations(job.dirs.state).at(-1)! >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, app and all
     await first.done;
     const second = runJob(job, "2002");
-    running.push(second);
     const { code } = await second.done;
     expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
     expect(code).toBe(0);
@@ -66,7 +61,6 @@ describe("BLCR job run directly", () => {
   it("passes the app's exit status on and keeps its checkpoints", async () => {
     const job = prepareJob(spec({ lines: 15, tick: 0.1, exit: 7 }), { "input.txt": "data\n" });
     const run = runJob(job, "3001");
-    running.push(run);
     const { code } = await run.done;
     expect(code).toBe(7);
     expect(run.log()).toContain("crjob: app exited with status 7");

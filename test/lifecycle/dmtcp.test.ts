@@ -4,8 +4,8 @@
 // generation, and through the LSF emulator run-limit requeue and bkill + resubmission.
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { generations, prepareJob, reap, runJob, starsOutput, TEST_BIN, waitFor, type RunningJob } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, runJob, starsOutput, TEST_BIN, waitFor, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
 /** The real DMTCP, when installed: its directory goes first on PATH (stand-in-only tests skip). */
@@ -18,8 +18,6 @@ function realDmtcp(): string | null {
 const REAL = process.env.CRJOB_TEST_FAKE_DMTCP === "1" ? null : realDmtcp();
 const ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${REAL}:${TEST_BIN}:${process.env.PATH}` } : {};
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 function spec(lines: number, tick: number, extra: { args?: string; checkpoint?: string; lsf?: string } = {}): string {
   return `name: dm
@@ -41,11 +39,7 @@ ${extra.lsf ?? ""}`;
 }
 
 type Job = ReturnType<typeof prepareJob>;
-function start(job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob {
-  const r = runJob(job, id, { ...ENV, ...env });
-  running.push(r);
-  return r;
-}
+const start = (job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob => runJob(job, id, { ...ENV, ...env });
 const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const events = (job: Job) => readFileSync(join(job.dirs.submit, "events.log"), "utf8");
 const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { crjob, ROOT, tempDir } from "../helpers.js";
 
 export const TEST_BIN = join(ROOT, "test", "bin");
@@ -77,6 +78,13 @@ export interface RunningJob {
 
 let runCounter = 0;
 
+/** Every job started in a test is killed (its whole process group) when the test ends. */
+const live = new Set<RunningJob>();
+afterEach(() => {
+  for (const run of live) reap(run);
+  live.clear();
+});
+
 /** Start the job script directly (no scheduler), in its own process group. */
 export function runJob(job: PreparedJob, jobid: string, env: NodeJS.ProcessEnv = {}): RunningJob {
   const logFile = join(job.dirs.root, `job.${jobid}.${++runCounter}.log`);
@@ -97,7 +105,7 @@ export function runJob(job: PreparedJob, jobid: string, env: NodeJS.ProcessEnv =
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
-  return {
+  const run: RunningJob = {
     child,
     logFile,
     done,
@@ -110,6 +118,8 @@ export function runJob(job: PreparedJob, jobid: string, env: NodeJS.ProcessEnv =
       }
     },
   };
+  live.add(run);
+  return run;
 }
 
 /** Complete generation numbers in a state dir, oldest first. */

@@ -4,8 +4,8 @@
 // generation existed. CRJOB_KILL_RUNS (default 30) and CRJOB_KILL_SEED change the campaign.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { generations, prepareJob, reap, runJob, starsOutput, type RunningJob } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, runJob, starsOutput } from "./harness.js";
 
 const RUNS = Number(process.env.CRJOB_KILL_RUNS ?? 30);
 const SEED = Number(process.env.CRJOB_KILL_SEED ?? 20261125);
@@ -39,8 +39,6 @@ checkpoint:
 scratch: $SCRATCH
 `;
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 describe("kill campaign", () => {
   it(`survives ${RUNS} SIGKILLs at random instants (seed ${SEED})`, { timeout: 30 * 60_000 }, async () => {
@@ -59,7 +57,6 @@ describe("kill campaign", () => {
         const slow = rand() < 0.4; // a slow checkpoint widens the mid-checkpoint window
         const generationAtStart = generations(job.dirs.state).length > 0;
         const run = runJob(job, `${campaigns}${String(attempt).padStart(3, "0")}`, slow ? { CRFAKE_CKPT_DELAY: "0.4" } : {});
-        running.push(run);
         const check = () => {
           // Whenever a complete generation existed, the run resumed from it: never from zero.
           if (generationAtStart) expect(run.log(), run.log()).not.toContain("crjob: fresh start");

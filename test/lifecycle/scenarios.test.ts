@@ -3,11 +3,9 @@
 // mistake, on-demand checkpoints, signals, node loss, security.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { generations, prepareJob, REAL_BLCR, reap, runJob, starsOutput, waitFor, type RunningJob } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor } from "./harness.js";
 
-const running: RunningJob[] = [];
-afterEach(() => running.splice(0).forEach(reap));
 
 function spec(lines: number, tick: number, extra: { checkpoint?: string; top?: string; args?: string } = {}): string {
   return `name: scen
@@ -26,11 +24,6 @@ ${extra.checkpoint ?? ""}scratch: $SCRATCH
 ${extra.top ?? ""}`;
 }
 
-function start(job: ReturnType<typeof prepareJob>, id: string, env: NodeJS.ProcessEnv = {}): RunningJob {
-  const r = runJob(job, id, env);
-  running.push(r);
-  return r;
-}
 
 const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("generations", () => {
   it("a corrupt newest generation falls back to the one before, and says so", async () => {
     const job = prepareJob(spec(150, 0.05, { checkpoint: "  keep: 3\n" }));
-    const first = start(job, "101");
+    const first = runJob(job, "101");
     await waitFor("3 generations", () => generations(job.dirs.state).length >= 3);
     first.signalGroup("SIGKILL");
     await first.done;
@@ -46,7 +39,7 @@ describe("generations", () => {
     const ctx = join(job.dirs.state, `gen.${newest}`, "context");
     rmSync(ctx, { force: true });
     writeFileSync(ctx, "garbage, not a context file\n");
-    const second = start(job, "102");
+    const second = runJob(job, "102");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${newest} does not restore; trying the one before`);
     expect(second.log()).toMatch(new RegExp(`restart from generation ${newest - 1} `));
@@ -57,7 +50,7 @@ describe("generations", () => {
     const job = prepareJob(spec(100, 0.05));
     const faults = join(job.dirs.root, "faults");
     writeFileSync(faults, "");
-    const run = start(job, "201", { CRFAKE_FAULTS: faults });
+    const run = runJob(job, "201", { CRFAKE_FAULTS: faults });
     await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
     writeFileSync(faults, "CKPT_FAIL=ENOSPC@2\n");
     const { code } = await run.done;
@@ -68,7 +61,7 @@ describe("generations", () => {
 
   it("keeps no more than checkpoint.keep generations, and none after success", async () => {
     const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n" }));
-    const run = start(job, "301");
+    const run = runJob(job, "301");
     let most = 0;
     while ((await Promise.race([run.done.then(() => true), sleep(100).then(() => false)])) === false) {
       most = Math.max(most, generations(job.dirs.state).length);
@@ -79,14 +72,14 @@ describe("generations", () => {
 
   it("keep_on_success keeps the generations", async () => {
     const job = prepareJob(spec(50, 0.05, { checkpoint: "  keep_on_success: true\n" }));
-    const run = start(job, "302");
+    const run = runJob(job, "302");
     expect((await run.done).code).toBe(0);
     expect(generations(job.dirs.state).length).toBeGreaterThan(0);
   });
 
   it("checkpoint images and state are private: dir 0700, nothing group/world readable", async () => {
     const job = prepareJob(spec(100, 0.05));
-    const run = start(job, "401");
+    const run = runJob(job, "401");
     await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
     run.signalGroup("SIGKILL");
     await run.done;
@@ -102,13 +95,13 @@ describe("generations", () => {
 describe("restart", () => {
   it("node loss: the old scratch dir is gone; open files come back from the generation", async () => {
     const job = prepareJob(spec(150, 0.05, { args: ", --also, also.txt" }).replace("out: [events.log]", "out: [events.log, also.txt]"));
-    const first = start(job, "501");
+    const first = runJob(job, "501");
     await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
     rmSync(job.dirs.scratch, { recursive: true, force: true });
     mkdirSync(job.dirs.scratch);
-    const second = start(job, "502");
+    const second = runJob(job, "502");
     expect((await second.done).code, second.log()).toBe(0);
     expect(output(job)).toBe(starsOutput(150));
     const also = readFileSync(join(job.dirs.submit, "also.txt"), "utf8");
@@ -117,19 +110,19 @@ describe("restart", () => {
 
   it("mode restart without a checkpoint fails clearly", async () => {
     const job = prepareJob(spec(10, 0.05, { top: "mode: restart\n" }));
-    const run = start(job, "601");
+    const run = runJob(job, "601");
     expect((await run.done).code).toBe(1);
     expect(run.log()).toContain("crjob: error: mode restart, but job scen has no checkpoint in");
   });
 
   it("restore_pid: always — a PID in use on the node fails the job, never a silent fresh start", async () => {
     const job = prepareJob(spec(60, 0.05, { checkpoint: "  restore_pid: always\n" }));
-    const first = start(job, "701");
+    const first = runJob(job, "701");
     await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
     // Stop (not kill) the job: its app keeps its PID, as a process on the new node would.
     first.signalGroup("SIGSTOP");
     rmSync(join(job.dirs.state, "lock"), { recursive: true, force: true });
-    const second = start(job, "702");
+    const second = runJob(job, "702");
     const { code } = await second.done;
     first.signalGroup("SIGKILL");
     expect(code).toBe(1);
@@ -140,18 +133,18 @@ describe("restart", () => {
 
   it.skipIf(REAL_BLCR)("fresh by mistake loses nothing: old generations stay until the new run has checkpointed", async () => {
     const job = prepareJob(spec(150, 0.05));
-    const first = start(job, "801");
+    const first = runJob(job, "801");
     await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
     const old = generations(job.dirs.state);
-    const fresh = start(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
+    const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
     await waitFor("fresh start", () => fresh.log().includes("fresh start"));
     await sleep(1500); // its first checkpoint is still being written
     fresh.signalGroup("SIGKILL");
     await fresh.done;
     expect(generations(job.dirs.state)).toEqual(old);
-    const again = start(job, "803");
+    const again = runJob(job, "803");
     expect((await again.done).code, again.log()).toBe(0);
     expect(again.log()).toMatch(new RegExp(`restart from generation ${old.at(-1)} `));
     expect(output(job)).toBe(starsOutput(150));
@@ -161,9 +154,9 @@ describe("restart", () => {
 describe("one job per state", () => {
   it("a second live job on the same state refuses to share it", async () => {
     const job = prepareJob(spec(40, 0.05));
-    const first = start(job, "901");
+    const first = runJob(job, "901");
     await waitFor("first running", () => first.log().includes("fresh start"));
-    const second = start(job, "902");
+    const second = runJob(job, "902");
     expect((await second.done).code).toBe(1);
     expect(second.log()).toMatch(/crjob: error: the state of job scen \(.*\) is in use by job 901 on \S+; not sharing it/);
     expect((await first.done).code).toBe(0);
@@ -174,7 +167,7 @@ describe("one job per state", () => {
     const job = prepareJob(spec(10, 0.05));
     mkdirSync(join(job.dirs.state, "lock"), { recursive: true });
     writeFileSync(join(job.dirs.state, "lock", "owner"), `777 ${(await import("node:os")).hostname()} 999999\n`);
-    const run = start(job, "1001");
+    const run = runJob(job, "1001");
     expect((await run.done).code, run.log()).toBe(0);
     expect(run.log()).toContain("taking over the stale lock of job 777");
   });
@@ -183,7 +176,7 @@ describe("one job per state", () => {
 describe("signals", () => {
   it("bkill -s USR1 checkpoints now and the job goes on", async () => {
     const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
-    const run = start(job, "1101");
+    const run = runJob(job, "1101");
     await waitFor("running", () => run.log().includes("fresh start"));
     await sleep(500);
     run.signalGroup("SIGUSR1");
@@ -195,7 +188,7 @@ describe("signals", () => {
 
   it("bkill's INT, TERM, KILL: final checkpoint, exit 130, and the next submission resumes", async () => {
     const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"));
-    const run = start(job, "1201");
+    const run = runJob(job, "1201");
     await waitFor("running", () => run.log().includes("fresh start"));
     await sleep(1200);
     run.signalGroup("SIGINT");
@@ -207,7 +200,7 @@ describe("signals", () => {
     expect(generations(job.dirs.state)).toEqual([1]);
     const partial = output(job);
     expect(partial.length).toBeGreaterThan(0);
-    const next = start(job, "1202");
+    const next = runJob(job, "1202");
     expect((await next.done).code, next.log()).toBe(0);
     expect(next.log()).toContain("restart from generation 1");
     expect(output(job)).toBe(starsOutput(80));
@@ -215,12 +208,12 @@ describe("signals", () => {
 
   it("run limit (own timer): final checkpoint before the limit, exit with the requeue code", async () => {
     const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 30s") + "lsf:\n  runlimit: 1\n");
-    const run = start(job, "1301", { CRJOB_RUNLIMIT_SECONDS: "4" });
+    const run = runJob(job, "1301", { CRJOB_RUNLIMIT_SECONDS: "4" });
     const { code } = await run.done;
     expect(code, run.log()).toBe(99);
     expect(run.log()).toContain("run limit near: final checkpoint, then requeue");
     expect(run.log()).toContain("requeue 1: exit 99");
-    const again = start(job, "1301"); // requeued: same job id, from line 1
+    const again = runJob(job, "1301"); // requeued: same job id, from line 1
     expect((await again.done).code, again.log()).toBe(0);
     expect(output(job)).toBe(starsOutput(200));
   });
