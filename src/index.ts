@@ -4,10 +4,10 @@ import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { SpecError } from "./errors.js";
 import type { JobModel } from "./model.js";
 import { loadTemplateSet, renderScript, type TemplateSet } from "./render/engine.js";
-import { checkSpec } from "./spec/check.js";
-import { normalizeSpec } from "./spec/normalize.js";
-import type { LoadedSite } from "./spec/site.js";
-import type { Mode, Spec } from "./spec/types.js";
+import { checkSpec } from "./jobspec/check.js";
+import { normalizeSpec } from "./jobspec/normalize.js";
+import type { LoadedSite } from "./jobspec/site.js";
+import type { Mode, Spec } from "./jobspec/types.js";
 
 export interface RenderOptions {
   site?: LoadedSite | null;
@@ -47,4 +47,4 @@ export function renderJob(source: string, file: string, opts: RenderOptions = {}
 export { formatDiagnostic } from "./diagnostics.js";
 export type { Diagnostic } from "./diagnostics.js";
 export type { JobModel } from "./model.js";
-export type { Spec, SiteProfile } from "./spec/types.js";
+export type { Spec, SiteProfile } from "./jobspec/types.js";

@@ -1,4 +1,4 @@
-import type { Flavour, Mode, Tool } from "./spec/types.js";
+import type { Flavour, Mode, Tool } from "./jobspec/types.js";
 
 /**
  * The normalized job: every default applied, every decision made. Templates see only this,

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { hasErrors } from "../diagnostics.js";
 import { SpecError } from "../errors.js";
 import { loadTemplateSet, type TemplateSet } from "../render/engine.js";
-import { findSitePath, loadSite, type LoadedSite } from "../spec/site.js";
+import { findSitePath, loadSite, type LoadedSite } from "../jobspec/site.js";
 import { readInput } from "./io.js";
 
 const siteCache = new Map<string, LoadedSite>();

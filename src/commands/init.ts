@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { UserError } from "../errors.js";
 import { hasErrors } from "../diagnostics.js";
-import { NAME_PATTERN } from "../spec/schema.js";
-import { findSitePath, loadSite } from "../spec/site.js";
+import { NAME_PATTERN } from "../jobspec/schema.js";
+import { findSitePath, loadSite } from "../jobspec/site.js";
 
 export interface InitOptions {
   name?: string;

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
 import { renderJob } from "../index.js";
-import type { Mode } from "../spec/types.js";
+import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
 

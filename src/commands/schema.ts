@@ -1,5 +1,5 @@
 // `crjob schema`: the spec's JSON Schema, for editors (`# yaml-language-server: $schema=...`).
-import { specSchema } from "../spec/schema.js";
+import { specSchema } from "../jobspec/schema.js";
 
 export async function schemaCommand(): Promise<number> {
   process.stdout.write(`${JSON.stringify(specSchema, null, 2)}\n`);

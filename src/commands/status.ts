@@ -1,7 +1,7 @@
 // `crjob status [SPEC|NAME...] [--format text|json] [--site F]`: how jobs are doing, from their own
 // state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
 import { join } from "node:path";
-import { formatDuration } from "../spec/duration.js";
+import { formatDuration } from "../jobspec/duration.js";
 import { bjobsStat, lockOwnerLive } from "../state/lsf.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";

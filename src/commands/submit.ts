@@ -8,7 +8,7 @@ import { SpecError, UserError } from "../errors.js";
 import { renderJob } from "../index.js";
 import type { JobModel } from "../model.js";
 import { shellQuote } from "../render/quote.js";
-import type { Mode } from "../spec/types.js";
+import type { Mode } from "../jobspec/types.js";
 import { findOnPath } from "../state/lsf.js";
 import { expandStateDir, recordSubmission, userHome } from "../state/store.js";
 import { resolveSite, resolveTemplates } from "./context.js";

@@ -1,8 +1,8 @@
 // `crjob validate SPEC... [--format text|json] [--site FILE]`: every diagnostic of every file.
 import { existsSync } from "node:fs";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
-import { checkSpec } from "../spec/check.js";
-import { findSitePath, loadSite, type LoadedSite } from "../spec/site.js";
+import { checkSpec } from "../jobspec/check.js";
+import { findSitePath, loadSite, type LoadedSite } from "../jobspec/site.js";
 import { intervalWarnings } from "../state/advice.js";
 import { readText } from "./io.js";
 

@@ -1,5 +1,5 @@
 import type Handlebars from "handlebars";
-import { formatDuration } from "../spec/duration.js";
+import { formatDuration } from "../jobspec/duration.js";
 import { shellPath, shellQuote } from "./quote.js";
 
 /** Template helpers. Every value that came from a user goes through `sh` or `shpath`. */

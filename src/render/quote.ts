@@ -1,7 +1,7 @@
 // Shell quoting for values that came from a spec. Single quotes make every byte literal in bash
 // (no expansion, no command substitution, newlines included); a single quote itself is closed,
 // escaped and reopened. The result is always exactly one shell word.
-import { afterHome } from "../spec/paths.js";
+import { afterHome } from "../jobspec/paths.js";
 
 export function shellQuote(value: string): string {
   if (value === "") return "''";

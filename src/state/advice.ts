@@ -3,11 +3,11 @@
 // the rule itself is pure (interval.ts: intervalCostWarning).
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
-import { parseDuration } from "../spec/duration.js";
-import { locate, type LoadedSpec } from "../spec/load.js";
-import { normalizeSpec } from "../spec/normalize.js";
-import type { LoadedSite } from "../spec/site.js";
-import type { Spec } from "../spec/types.js";
+import { parseDuration } from "../jobspec/duration.js";
+import { locate, type LoadedSpec } from "../jobspec/load.js";
+import { normalizeSpec } from "../jobspec/normalize.js";
+import type { LoadedSite } from "../jobspec/site.js";
+import type { Spec } from "../jobspec/types.js";
 import { DEFAULT_MTBF_SECONDS, intervalCostWarning, lastCheckpointCost, type MeasuredCost } from "./interval.js";
 import { elementIndexes, expandStateDir, readSnapshot, userHome } from "./store.js";
 

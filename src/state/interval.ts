@@ -2,7 +2,7 @@
 // and a mean time between failures MTBF. The same arithmetic as the script's crjob_auto_interval
 // (templates/partials/lib.hbs), so `validate` advises what `interval: auto` would choose. Pure.
 import type { Diagnostic } from "../diagnostics.js";
-import { formatDuration } from "../spec/duration.js";
+import { formatDuration } from "../jobspec/duration.js";
 import type { GenerationMeta, HistoryEvent } from "./parse.js";
 
 /** Never checkpoint more often than this, whatever the cost (as the script). */

@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { formatSubmission, parseHistory, parseLockOwner, parseMeta, parseRequeues, parseSubmissions, type GenerationMeta } from "./parse.js";
 import type { StateSnapshot } from "./summary.js";
-import { afterHome, DEFAULT_STATE_ROOT } from "../spec/paths.js";
+import { afterHome, DEFAULT_STATE_ROOT } from "../jobspec/paths.js";
 
 /** The submitting user's home, as the script's `$HOME` would be. */
 export function userHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -7,9 +7,9 @@ import { readInput } from "../commands/io.js";
 import { UserError } from "../errors.js";
 import { compileJob } from "../index.js";
 import type { JobModel } from "../model.js";
-import { NAME_PATTERN } from "../spec/schema.js";
-import type { LoadedSite } from "../spec/site.js";
-import type { Mode } from "../spec/types.js";
+import { NAME_PATTERN } from "../jobspec/schema.js";
+import type { LoadedSite } from "../jobspec/site.js";
+import type { Mode } from "../jobspec/types.js";
 import { elementIndexes, expandStateDir, looksLikeState, stateRootDir, userHome } from "./store.js";
 
 export interface Target {

@@ -1,6 +1,6 @@
 // JSON Schema (draft-07: ajv's default dialect, and what yaml-language-server reads best) for the
 // job spec and the site profile. Plain objects on purpose: `crjob schema` prints them, and a build
-// step can compile them into ajv standalone code. Field names mirror src/spec/types.ts.
+// step can compile them into ajv standalone code. Field names mirror src/jobspec/types.ts.
 // Cross-field checks (interval vs run limit, site queues, bsub options) live in rules.ts.
 
 /** Patterns, shared with validate.ts, which explains each one to people (patternHelp). */

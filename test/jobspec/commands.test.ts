@@ -8,8 +8,8 @@ import { initCommand } from "../../src/commands/init.js";
 import { schemaCommand } from "../../src/commands/schema.js";
 import { validateCommand } from "../../src/commands/validate.js";
 import { UserError } from "../../src/errors.js";
-import { loadSite } from "../../src/spec/site.js";
-import { specSchema } from "../../src/spec/schema.js";
+import { loadSite } from "../../src/jobspec/site.js";
+import { specSchema } from "../../src/jobspec/schema.js";
 import { lines, spec } from "./helpers.js";
 
 let dir: string;

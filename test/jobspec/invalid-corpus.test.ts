@@ -5,10 +5,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../../src/diagnostics.js";
-import { loadSpec } from "../../src/spec/load.js";
-import { checkRules } from "../../src/spec/rules.js";
-import { loadSite, SITE_FILE_NAME } from "../../src/spec/site.js";
-import { validateSpec } from "../../src/spec/validate.js";
+import { loadSpec } from "../../src/jobspec/load.js";
+import { checkRules } from "../../src/jobspec/rules.js";
+import { loadSite, SITE_FILE_NAME } from "../../src/jobspec/site.js";
+import { validateSpec } from "../../src/jobspec/validate.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../fixtures/invalid");
 

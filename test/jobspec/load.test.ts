@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
-import { formatPath, loadSpec, locate, locateInValue, type PathSegment } from "../../src/spec/load.js";
+import { formatPath, loadSpec, locate, locateInValue, type PathSegment } from "../../src/jobspec/load.js";
 
 const SOURCE = `# comment
 name: stars

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
-import { findSitePath, loadSite } from "../../src/spec/site.js";
+import { findSitePath, loadSite } from "../../src/jobspec/site.js";
 
 describe("findSitePath", () => {
   const root = path.resolve("/proj");

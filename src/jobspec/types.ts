@@ -1,5 +1,5 @@
 // The job spec as users write it (v1). Field names are a contract: docs, tests and users rely on them.
-// The JSON Schema in src/spec/schema.ts is the source of truth for what is valid; this type mirrors it.
+// The JSON Schema in src/jobspec/schema.ts is the source of truth for what is valid; this type mirrors it.
 
 export type Mode = "auto" | "fresh" | "restart";
 export type Tool = "blcr" | "none" | "dmtcp" | "app";

@@ -1,9 +1,9 @@
 // Shared by the spec-phase tests: run the pipeline's checking phases on YAML text.
 import { formatDiagnostic, type Diagnostic } from "../../src/diagnostics.js";
-import { loadSpec } from "../../src/spec/load.js";
-import { checkRules } from "../../src/spec/rules.js";
-import { loadSite, type LoadedSite } from "../../src/spec/site.js";
-import { validateSpec } from "../../src/spec/validate.js";
+import { loadSpec } from "../../src/jobspec/load.js";
+import { checkRules } from "../../src/jobspec/rules.js";
+import { loadSite, type LoadedSite } from "../../src/jobspec/site.js";
+import { validateSpec } from "../../src/jobspec/validate.js";
 
 /** Every diagnostic for `source`, in document order. */
 export function diagnose(source: string, site: LoadedSite | null = null, file = "job.yaml"): Diagnostic[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBsubOption, parseArraySpec } from "../../src/spec/rules.js";
+import { checkBsubOption, parseArraySpec } from "../../src/jobspec/rules.js";
 import { lines, site, spec } from "./helpers.js";
 
 const IBM = site(`

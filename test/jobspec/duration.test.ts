@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatRunlimit, parseDuration, parseRunlimit } from "../../src/spec/duration.js";
+import { formatDuration, formatRunlimit, parseDuration, parseRunlimit } from "../../src/jobspec/duration.js";
 
 describe("parseDuration", () => {
   const cases: [string, number | null][] = [

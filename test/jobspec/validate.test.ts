@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { siteSchema, specSchema } from "../../src/spec/schema.js";
-import { compileSiteValidator, compileSpecValidator, didYouMean, editDistance } from "../../src/spec/validate.js";
+import { siteSchema, specSchema } from "../../src/jobspec/schema.js";
+import { compileSiteValidator, compileSpecValidator, didYouMean, editDistance } from "../../src/jobspec/validate.js";
 import { lines, spec } from "./helpers.js";
 
 describe("validateSpec: ajv errors rephrased for people", () => {
