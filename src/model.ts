@@ -1,4 +1,4 @@
-import type { Flavour, Mode, Tool } from "./jobspec/types.js";
+import type { Flavour, Mode, Scheduler, Tool } from "./jobspec/types.js";
 
 /**
  * The normalized job: every default applied, every decision made. Templates see only this,
@@ -14,8 +14,16 @@ export interface JobModel {
   slots: number;
   mode: Mode;
   flavour: Flavour;
-  /** Complete `#BSUB` option words, one entry per line, already shell-quoted. */
+  /** Script dialect (templates/schedulers/<scheduler>/): "lsf" for ibm and openlava, "slurm". */
+  scheduler: Scheduler;
+  /** The command that takes the script on stdin: bsub or sbatch. */
+  submitCommand: "bsub" | "sbatch";
+  /** The scheduler's job id variable in the job's environment: LSB_JOBID or SLURM_JOB_ID. */
+  jobIdVar: string;
+  /** Complete `#BSUB` option words, one entry per line, already shell-quoted (LSF; [] on Slurm). */
   bsubLines: string[];
+  /** Complete `#SBATCH` options, one entry per line, already quoted (Slurm; [] on LSF). */
+  sbatchLines: string[];
   /** Job array spec ("1-100%10") or null. */
   array: string | null;
   app: {
@@ -55,10 +63,11 @@ export interface JobModel {
   /** Seconds before the run limit at which the script takes its final checkpoint. */
   limitMarginSeconds: number;
   requeue: {
-    method: "exit" | "brequeue" | "none";
+    /** exit (-Q / REQUEUE_EXIT_VALUES), brequeue (LSF), scontrol (Slurm: scontrol requeue), none. */
+    method: "exit" | "brequeue" | "scontrol" | "none";
     exitCode: number;
     maxRequeues: number;
   };
-  /** Signal LSF sends as the warning action (-wa), or null. */
+  /** Signal the scheduler sends as the warning (LSF -wa; Slurm --signal=B:, when not USR2), or null. */
   warningSignal: string | null;
 }

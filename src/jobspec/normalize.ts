@@ -1,6 +1,7 @@
 import type { JobModel } from "../model.js";
 import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
 import { DEFAULT_STATE_ROOT } from "./paths.js";
+import { sbatchWord, slurmFileName } from "./slurm.js";
 import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
 import { VERSION } from "../version.js";
 
@@ -36,16 +37,6 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const lsf = spec.lsf ?? {};
   const tool = ck.tool ?? "blcr";
 
-  // 1. Checkpoint timing.
-  const intervalAuto = ck.interval === "auto";
-  const mtbfSeconds = intervalAuto ? parseDuration(ck.mtbf ?? site.mtbf ?? "") ?? DEFAULT_MTBF : null;
-  let intervalSeconds: number | null = null;
-  if (tool !== "none") {
-    intervalSeconds = intervalAuto
-      ? Math.round(Math.sqrt(2 * ASSUMED_CHECKPOINT_COST * (mtbfSeconds ?? DEFAULT_MTBF)))
-      : parseDuration(ck.interval ?? "") ?? 3600;
-  }
-
   // 2. Run limit, the margin for the final checkpoint, and how the job gets requeued.
   const runlimitSeconds = lsf.runlimit !== undefined ? parseRunlimit(lsf.runlimit) : null;
   const warningBefore = lsf.warning?.before ? parseDuration(lsf.warning.before) : null;
@@ -56,13 +47,24 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const requeueExit = lsf.requeue_exit ?? 99;
   let method: JobModel["requeue"]["method"];
   const wanted = tool === "none" ? "none" : lsf.requeue ?? "auto";
-  if (wanted === "auto") {
+  if (flavour === "slurm") {
+    // Slurm has no per-job requeue exit code; the job asks with scontrol requeue (rules.ts
+    // rejects "exit" and "brequeue" there).
+    method = wanted === "none" ? "none" : "scontrol";
+  } else if (wanted === "auto") {
     const queueRequeues = queueProfile.requeue_exit_values?.includes(requeueExit) ?? false;
     method = flavour === "ibm" || queueRequeues ? "exit" : "brequeue";
   } else {
     method = wanted;
   }
-  const warningSignal = flavour === "ibm" && lsf.warning?.signal ? lsf.warning.signal.replace(/^SIG/, "") : null;
+  const specSignal = lsf.warning?.signal ? lsf.warning.signal.replace(/^SIG/, "") : null;
+  // Slurm sends USR2 (trapped anyway) unless the spec names another signal.
+  const warningSignal =
+    flavour === "ibm" || (flavour === "slurm" && specSignal !== "USR2") ? specSignal : null;
+  if (flavour === "slurm") {
+    const sbatch = sbatchLines(spec, { runlimitSeconds, limitMarginSeconds, method, signal: specSignal ?? "USR2", tool });
+    return model(spec, ctx, { flavour, bsub: [], sbatch, method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal });
+  }
 
   // 3. #BSUB lines: only options the flavour has (rules.ts rejects the rest in lsf.extra).
   // "1-100%10" → name[1-100]%10: the element limit goes after the brackets.
@@ -88,6 +90,71 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     if (m) bsub.push(m[2] !== undefined ? `${m[1]} ${bsubWord(m[2])}` : m[1]);
   }
 
+  return model(spec, ctx, { flavour, bsub, sbatch: [], method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal });
+}
+
+interface SchedulerPart {
+  flavour: Flavour;
+  bsub: string[];
+  sbatch: string[];
+  method: JobModel["requeue"]["method"];
+  requeueExit: number;
+  runlimitSeconds: number | null;
+  limitMarginSeconds: number;
+  warningSignal: string | null;
+}
+
+/**
+ * #SBATCH lines from the same fields: queue → partition, slots → tasks, lsf.runlimit → --time,
+ * lsf.warning.before (else the margin) → --signal=B:SIG@secs (the batch shell only),
+ * lsf.rerunnable → --requeue, %J/%I → %j/%A/%a. --open-mode=append keeps a requeued job's first
+ * lines in its output file (Slurm truncates it otherwise).
+ */
+function sbatchLines(
+  spec: Spec,
+  t: { runlimitSeconds: number | null; limitMarginSeconds: number; method: JobModel["requeue"]["method"]; signal: string; tool: string },
+): string[] {
+  const lsf = spec.lsf ?? {};
+  const array = spec.array !== undefined;
+  const defaultLog = array ? `${spec.name}.%A.%a.log` : `${spec.name}.%j.log`;
+  const out: string[] = [];
+  out.push(`--job-name=${sbatchWord(spec.name)}`);
+  out.push(`--partition=${sbatchWord(spec.queue)}`);
+  out.push(`--ntasks=${spec.slots ?? 1}`);
+  out.push(`--output=${sbatchWord(lsf.output !== undefined ? slurmFileName(lsf.output, array) : defaultLog)}`);
+  if (lsf.error !== undefined) out.push(`--error=${sbatchWord(slurmFileName(lsf.error, array))}`);
+  out.push("--open-mode=append");
+  if (spec.array !== undefined) out.push(`--array=${spec.array}`);
+  if (t.runlimitSeconds !== null) {
+    out.push(`--time=${Math.round(t.runlimitSeconds / 60)}`);
+    if (t.tool !== "none") out.push(`--signal=B:${t.signal}@${Math.min(65535, Math.max(1, t.limitMarginSeconds))}`);
+  }
+  // scontrol requeue needs a requeueable job, so a job that requeues itself is one.
+  out.push(lsf.rerunnable || t.method === "scontrol" ? "--requeue" : "--no-requeue");
+  for (const extra of spec.slurm?.extra ?? []) {
+    const m = /^(--?[A-Za-z][A-Za-z0-9-]*)(?:(=|\s+)(.*))?$/.exec(extra.trim());
+    if (m) out.push(m[3] !== undefined ? `${m[1]}${m[2] === "=" ? "=" : " "}${sbatchWord(m[3])}` : m[1]!);
+  }
+  return out;
+}
+
+function model(spec: Spec, ctx: NormalizeContext, s: SchedulerPart): JobModel {
+  const site = ctx.site ?? {};
+  const queueProfile = site.queues?.[spec.queue] ?? {};
+  const ck = spec.checkpoint ?? {};
+  const tool = ck.tool ?? "blcr";
+  // 1. Checkpoint timing.
+  const intervalAuto = ck.interval === "auto";
+  const mtbfSeconds = intervalAuto ? parseDuration(ck.mtbf ?? site.mtbf ?? "") ?? DEFAULT_MTBF : null;
+  let intervalSeconds: number | null = null;
+  if (tool !== "none") {
+    intervalSeconds = intervalAuto
+      ? Math.round(Math.sqrt(2 * ASSUMED_CHECKPOINT_COST * (mtbfSeconds ?? DEFAULT_MTBF)))
+      : parseDuration(ck.interval ?? "") ?? 3600;
+  }
+  const { flavour, method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal } = s;
+  const slurm = flavour === "slurm";
+
   // 4. Where things live.
   const stateRoot = site.state_root ?? DEFAULT_STATE_ROOT;
   const stateDir = ck.dir ?? `${stateRoot.replace(/\/+$/, "")}/${spec.name}`;
@@ -100,7 +167,11 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     slots: spec.slots ?? 1,
     mode: ctx.mode ?? spec.mode ?? "auto",
     flavour,
-    bsubLines: bsub,
+    scheduler: slurm ? "slurm" : "lsf",
+    submitCommand: slurm ? "sbatch" : "bsub",
+    jobIdVar: slurm ? "SLURM_JOB_ID" : "LSB_JOBID",
+    bsubLines: s.bsub,
+    sbatchLines: s.sbatch,
     array: spec.array ?? null,
     app: {
       command: spec.app.command,
@@ -132,7 +203,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     dmtcpPrefix: tool === "dmtcp" ? queueProfile.dmtcp ?? null : null,
     runlimitSeconds,
     limitMarginSeconds,
-    requeue: { method, exitCode: requeueExit, maxRequeues: lsf.max_requeues ?? 20 },
+    requeue: { method, exitCode: requeueExit, maxRequeues: spec.lsf?.max_requeues ?? 20 },
     warningSignal,
   };
 }

@@ -3,7 +3,10 @@
 
 export type Mode = "auto" | "fresh" | "restart";
 export type Tool = "blcr" | "none" | "dmtcp" | "app";
-export type Flavour = "ibm" | "openlava";
+/** The site's scheduler: IBM Spectrum LSF, OpenLava/volclava (both LSF), or Slurm. */
+export type Flavour = "ibm" | "openlava" | "slurm";
+/** The dialect of the generated script: templates/schedulers/<scheduler>/. */
+export type Scheduler = "lsf" | "slurm";
 
 export interface Spec {
   name: string;
@@ -50,6 +53,10 @@ export interface Spec {
     /** "auto" picks by flavour; "exit" = -Q / queue REQUEUE_EXIT_VALUES; "brequeue"; "none". */
     requeue?: "auto" | "exit" | "brequeue" | "none";
     warning?: { signal?: string; before?: string };
+  };
+  /** Slurm only (ignored on LSF): sbatch options, as lsf.extra holds bsub options. */
+  slurm?: {
+    extra?: string[];
   };
 }
 
