@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { crjob, ROOT } from "./helpers.js";
 
 const EXAMPLES = join(ROOT, "examples");
-const specs = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml") && f !== "site.yaml");
+const specs = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml") && !f.startsWith("site"));
 
 describe.each(specs)("examples/%s", (spec) => {
   const name = spec.replace(/\.yaml$/, "");
@@ -51,5 +51,37 @@ describe("render --check", () => {
     const r = crjob(["render", "--check", ...specs, "--outdir", ".", "--site", "site.yaml"], { cwd: EXAMPLES });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+  });
+});
+
+// The same specs for a Slurm site (examples/site-slurm.yaml): only the site profile differs.
+const SLURM = ["stars", "dmtcp", "md-sim"];
+
+describe.each(SLURM)("examples/%s.yaml on Slurm", (name) => {
+  const golden = join(EXAMPLES, `${name}-slurm.sh`);
+
+  it("renders the committed golden script", async () => {
+    const r = crjob(["render", `${name}.yaml`, "--site", "site-slurm.yaml"], { cwd: EXAMPLES });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    await expect(r.stdout).toMatchFileSnapshot(golden);
+  });
+
+  it("golden passes bash -n and shellcheck", () => {
+    const n = spawnSync("bash", ["-n", golden], { encoding: "utf8" });
+    expect(n.stderr).toBe("");
+    expect(n.status).toBe(0);
+    const sc = spawnSync("shellcheck", ["-s", "bash", golden], { encoding: "utf8" });
+    expect(sc.stdout + sc.stderr).toBe("");
+    expect(sc.status).toBe(0);
+  });
+
+  it("starts with #SBATCH lines only, before any command, and no #BSUB", () => {
+    const lines = readFileSync(golden, "utf8").split("\n");
+    const firstCommand = lines.findIndex((l, i) => i > 0 && l.trim() !== "" && !l.startsWith("#"));
+    const sbatch = lines.map((l) => l.startsWith("#SBATCH"));
+    expect(sbatch.lastIndexOf(true)).toBeGreaterThan(0);
+    expect(sbatch.lastIndexOf(true)).toBeLessThan(firstCommand);
+    expect(lines.some((l) => l.startsWith("#BSUB"))).toBe(false);
   });
 });

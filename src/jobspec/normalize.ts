@@ -129,8 +129,11 @@ function sbatchLines(
     out.push(`--time=${Math.round(t.runlimitSeconds / 60)}`);
     if (t.tool !== "none") out.push(`--signal=B:${t.signal}@${Math.min(65535, Math.max(1, t.limitMarginSeconds))}`);
   }
-  // scontrol requeue needs a requeueable job, so a job that requeues itself is one.
-  out.push(lsf.rerunnable || t.method === "scontrol" ? "--requeue" : "--no-requeue");
+  // scontrol requeue of a --no-requeue job fails ("Requested operation is presently disabled",
+  // observed on 22.05), so a job that requeues itself at its run limit is requeueable; otherwise
+  // a job Slurm may rerun is what lsf.rerunnable says (the cluster's JobRequeue default is not).
+  const requeuesItself = t.method === "scontrol" && t.runlimitSeconds !== null;
+  out.push(lsf.rerunnable || requeuesItself ? "--requeue" : "--no-requeue");
   for (const extra of spec.slurm?.extra ?? []) {
     const m = /^(--?[A-Za-z][A-Za-z0-9-]*)(?:(=|\s+)(.*))?$/.exec(extra.trim());
     if (m) out.push(m[3] !== undefined ? `${m[1]}${m[2] === "=" ? "=" : " "}${sbatchWord(m[3])}` : m[1]!);

@@ -5,6 +5,7 @@ import * as posix from "node:path/posix";
 import type { Diagnostic, Severity } from "../diagnostics.js";
 import { formatDuration, parseDuration, parseRunlimit } from "./duration.js";
 import { formatPath, locate, locateInValue, type LoadedSpec, type PathSegment } from "./load.js";
+import { slurmRules } from "./rules-slurm.js";
 import { RUNLIMIT_PATTERN, ROOTED_PATH_PATTERN } from "./schema.js";
 import type { LoadedSite } from "./site.js";
 import type { SiteProfile } from "./types.js";
@@ -194,10 +195,11 @@ function requeuePath(ctx: RuleContext): void {
 
 function extraOptions(ctx: RuleContext): void {
   const extra = get(ctx.spec, "lsf", "extra");
-  if (!Array.isArray(extra)) return;
+  const flavour = flavourOf(ctx);
+  if (!Array.isArray(extra) || flavour === "slurm") return; // Slurm: rules-slurm.ts
   extra.forEach((entry, i) => {
     if (typeof entry !== "string" || entry === "") return;
-    const problem = checkBsubOption(entry, flavourOf(ctx));
+    const problem = checkBsubOption(entry, flavour);
     if (problem) ctx.report(["lsf", "extra", i], "error", problem.message, problem.hint, { index: problem.index });
   });
 }
@@ -492,6 +494,7 @@ const RULES: Rule[] = [
   intervalBelowRunlimit,
   warningBeforeRunlimit,
   extraOptions,
+  slurmOnly,
   siteQueue,
   blcrQueue,
   requeuePath,
@@ -526,8 +529,14 @@ function runlimitOf(ctx: RuleContext): number | null {
   return secs ? secs : null;
 }
 
-function flavourOf(ctx: RuleContext): "ibm" | "openlava" {
-  return ctx.site?.flavour === "openlava" ? "openlava" : "ibm";
+function flavourOf(ctx: RuleContext): "ibm" | "openlava" | "slurm" {
+  const f = ctx.site?.flavour;
+  return f === "openlava" || f === "slurm" ? f : "ibm";
+}
+
+/** Slurm: what the lsf.* fields cannot carry over, and slurm.extra (rules-slurm.ts). */
+function slurmOnly(ctx: RuleContext): void {
+  slurmRules(ctx, (v) => (typeof v === "string" ? parseDuration(v) : null));
 }
 
 /** "~/x", "${HOME}/x/" → "$HOME/x", so prefixes compare. */

@@ -118,60 +118,69 @@ const checkpoint = obj("How and how often the app is checkpointed.", {
   }),
 });
 
-const lsf = obj("Scheduler (bsub) settings.", {
-  output: str("#BSUB -o: LSF's job output file (%J = job id, %I = array index allowed).", { minLength: 1 }),
-  error: str("#BSUB -e: LSF's job error file (%J, %I allowed). Default: with the output.", { minLength: 1 }),
+const lsf = obj(
+  "Scheduler settings. Written for LSF (bsub), and they carry over to Slurm (site profile flavour: slurm): output/error → --output/--error with %J → %j (%A in arrays) and %I → %a, runlimit → --time, warning.before → --signal=B:SIG@seconds, rerunnable → --requeue, max_requeues (Slurm counts them: SLURM_RESTART_COUNT). On Slurm, resources and extra are errors unless slurm.extra says what Slurm gets instead; requeue exit/brequeue are errors and requeue_exit is ignored.",
+  {
+  output: str("#BSUB -o: the job's output file (%J = job id, %I = array index allowed; on Slurm --output with %J → %j, %I → %a).", { minLength: 1 }),
+  error: str("#BSUB -e (Slurm --error): the job's error file (%J, %I allowed). Default: with the output.", { minLength: 1 }),
   runlimit: {
     type: ["string", "integer"],
     pattern: RUNLIMIT_PATTERN,
     minimum: 1,
     description:
-      '#BSUB -W: run limit, e.g. 90m, 12h, 1d, "1:30" (hours:minutes) or 90 (minutes); no seconds. crjob checkpoints before it and requeues the job.',
+      '#BSUB -W (Slurm --time): run limit, e.g. 90m, 12h, 1d, "1:30" (hours:minutes) or 90 (minutes); no seconds. crjob checkpoints before it and requeues the job.',
   },
-  resources: str("#BSUB -R: resource requirement string, e.g. \"rusage[mem=4000]\".", { minLength: 1 }),
-  extra: strings('Further bsub options, one option with its value per entry, e.g. ["-M 4000", "-P myproject"].'),
+  resources: str("#BSUB -R: resource requirement string, e.g. \"rusage[mem=4000]\". LSF only: on Slurm an error unless slurm.extra is set (then ignored there).", { minLength: 1 }),
+  extra: strings('Further bsub options, one option with its value per entry, e.g. ["-M 4000", "-P myproject"]. LSF only: on Slurm an error unless slurm.extra is set (then ignored there).'),
   rerunnable: {
     type: "boolean",
     default: false,
-    description: "#BSUB -r: rerun the job (it resumes from its checkpoint) when its host is lost. Default: false.",
+    description: "#BSUB -r (Slurm --requeue): rerun the job (it resumes from its checkpoint) when its host is lost. Default: false.",
   },
   requeue_exit: {
     type: "integer",
     minimum: 1,
     maximum: 255,
     default: 99,
-    description: "Exit code that makes LSF requeue the job at its run limit. Default: 99.",
+    description: "Exit code that makes LSF requeue the job at its run limit. Default: 99. Ignored on Slurm (the job requeues itself with scontrol requeue).",
   },
   max_requeues: {
     type: "integer",
     minimum: 0,
-    description: "Stop requeueing after this many requeues (a guard against endless loops).",
+    description: "Stop requeueing after this many requeues (a guard against endless loops; on Slurm counted by SLURM_RESTART_COUNT). Default: 20.",
   },
   requeue: {
     type: "string",
     enum: ["auto", "exit", "brequeue", "none"],
     default: "auto",
     description:
-      'How the job gets back in the queue at its run limit: "exit" (#BSUB -Q on IBM LSF, the queue\'s REQUEUE_EXIT_VALUES on OpenLava), "brequeue", "none", or "auto" (by flavour). Default: auto.',
+      'How the job gets back in the queue at its run limit: "exit" (#BSUB -Q on IBM LSF, the queue\'s REQUEUE_EXIT_VALUES on OpenLava), "brequeue", "none", or "auto" (by flavour; on Slurm scontrol requeue, and "exit"/"brequeue" are errors). Default: auto.',
   },
-  warning: obj("Warning before the run limit (IBM LSF: -wa/-wt; elsewhere crjob's own timer).", {
+  warning: obj("Warning before the run limit (IBM LSF: -wa/-wt; Slurm: --signal=B:SIG@before, default USR2; OpenLava: crjob's own timer).", {
     signal: str("Signal sent before the run limit, e.g. USR1.", { pattern: SIGNAL_PATTERN }),
     before: duration("How long before the run limit, e.g. 10m."),
   }),
+  },
+);
+
+const slurm = obj("Slurm only (ignored on LSF): settings with no LSF field to carry over from.", {
+  extra: strings(
+    'Further sbatch options, one per entry, e.g. ["--mem=4000", "--account=myproj"]; what Slurm gets instead of lsf.resources and lsf.extra. Options crjob sets (--job-name, --partition, --time, …) are errors.',
+  ),
 });
 
 export const specSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:crjob:spec:v1",
   title: "crjob job spec",
-  description: "A checkpointed LSF batch job. `crjob render` turns it into a job script for `bsub <`.",
+  description: "A checkpointed batch job. `crjob render` turns it into a job script for `bsub <` (LSF) or `sbatch <` (Slurm: site profile flavour slurm).",
   type: "object",
   additionalProperties: false,
   required: ["name", "queue", "app"],
   properties: {
     name: str("Job name (#BSUB -J) and the key of the job's checkpoint state.", { pattern: NAME_PATTERN }),
-    queue: str("LSF queue (#BSUB -q).", { pattern: NAME_PATTERN }),
-    slots: { type: "integer", minimum: 1, default: 1, description: "Job slots (#BSUB -n). Default: 1." },
+    queue: str("LSF queue (#BSUB -q), or Slurm partition (#SBATCH --partition).", { pattern: NAME_PATTERN }),
+    slots: { type: "integer", minimum: 1, default: 1, description: "Job slots (#BSUB -n; Slurm --ntasks). Default: 1." },
     mode: {
       type: "string",
       enum: ["auto", "fresh", "restart"],
@@ -186,14 +195,15 @@ export const specSchema = {
       out: strings('Files/globs copied back to the submit dir when the job ends (also when it fails), e.g. [context, "results/*"].'),
     }),
     checkpoint,
-    scratch: str("Work-dir root: the job runs in <scratch>/$LSB_JOBID. Default: from the site profile, else /sanscratch.", {
+    scratch: str("Work-dir root: the job runs in <scratch>/$LSB_JOBID (Slurm: $SLURM_JOB_ID). Default: from the site profile, else /sanscratch.", {
       pattern: ROOTED_PATH_PATTERN,
     }),
     lsf,
+    slurm,
   },
 } as const;
 
-const queue = obj("One LSF queue.", {
+const queue = obj("One LSF queue or Slurm partition.", {
   blcr: str("BLCR install prefix for this queue (<prefix>/bin goes on PATH, <prefix>/lib on LD_LIBRARY_PATH), e.g. /share/apps/blcr/0.8.5/mw256.", {
     pattern: ROOTED_PATH_PATTERN,
   }),
@@ -215,9 +225,10 @@ export const siteSchema = {
   properties: {
     flavour: {
       type: "string",
-      enum: ["ibm", "openlava"],
+      enum: ["ibm", "openlava", "slurm"],
       default: "ibm",
-      description: '"ibm" (IBM Spectrum LSF) or "openlava" (OpenLava / volclava). Default: ibm.',
+      description:
+        '"ibm" (IBM Spectrum LSF), "openlava" (OpenLava / volclava) or "slurm" (sbatch; queues are partitions). The same specs render for each. Default: ibm.',
     },
     scratch: str("Default work-dir root for specs that set none.", { pattern: ROOTED_PATH_PATTERN }),
     state_root: str("Default checkpoint dir root, e.g. $HOME/.crjob.", { pattern: ROOTED_PATH_PATTERN }),
