@@ -85,17 +85,18 @@ async function commandLine(argv: string[]): Promise<Argv> {
     )
     .command(
       "submit <specs..>",
-      "render job specs and submit them with bsub (as `bsub < script`); print the job ids",
+      "render job specs and submit them with bsub (as `bsub < script`), or sbatch on a Slurm site; print the job ids",
       (y) =>
         y
           .positional("specs", { type: "string", array: true, demandOption: true, describe: "job spec files (YAML)" })
-          .option("dry-run", { type: "boolean", describe: "print the script and the bsub command; submit nothing" })
+          .option("dry-run", { type: "boolean", describe: "print the script and the bsub/sbatch command; submit nothing" })
           .option("mode", { choices: MODES, describe: "override the spec's mode" })
           .option("site", { type: "string", describe: "site profile (default: $CRJOB_SITE, else crjob.site.yaml above the spec)" })
           .option("templates", { type: "string", describe: "directory of template overrides" })
           .example("$0 submit jobs/stars.yaml", "prints the job id; `crjob status stars` follows it")
           .example("$0 submit jobs/stars.yaml -- -q short -P myproj", "bsub options after --; they win over #BSUB lines")
-          .example("$0 submit --dry-run jobs/stars.yaml", "the script on stdout, the bsub command on stderr"),
+          .example("$0 submit --dry-run jobs/stars.yaml", "the script on stdout, the bsub command on stderr")
+          .example("$0 submit jobs/stars.yaml --site slurm.yaml -- --account=proj", "flavour slurm: sbatch --parsable, its options after --"),
       async (a) => {
         const { submitCommand } = await import("./commands/submit.js");
         process.exitCode = await submitCommand({
@@ -110,7 +111,7 @@ async function commandLine(argv: string[]): Promise<Argv> {
     )
     .command(
       "status [jobs..]",
-      "how jobs are doing, from their checkpoint state (and bjobs)",
+      "how jobs are doing, from their checkpoint state (and bjobs, or scontrol on Slurm)",
       (y) =>
         y
           .positional("jobs", { type: "string", array: true, describe: "job spec files or job names (default: every job with state)" })
@@ -125,7 +126,7 @@ async function commandLine(argv: string[]): Promise<Argv> {
     )
     .command(
       "run <spec>",
-      "try a job here through an LSF emulator (--local): fresh, checkpoint, kill, resume, done",
+      "try a job here through an LSF emulator (--local; LSF only: for Slurm, scripts/slurm-cluster.sh runs a real one-host Slurm): fresh, checkpoint, kill, resume, done",
       (y) =>
         y
           .positional("spec", { type: "string", demandOption: true, describe: "job spec file" })

@@ -108,6 +108,15 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
   const { job: original, diagnostics } = compileJob(source, opts.spec, { site });
   printDiagnostics(diagnostics);
   const flavour: Flavour = opts.flavour ?? site?.data.flavour ?? "ibm";
+  if (flavour === "slurm") {
+    // The emulator is LSF's (src/lsf). Slurm's semantics (scontrol requeue cancelling the job at
+    // once, --signal=B:, KillWait) come from a real Slurm instead: one host is enough.
+    throw new UserError(
+      `crjob run --local emulates LSF only, and the site profile${site ? ` ${site.file}` : ""} says flavour slurm. ` +
+        "To run the Slurm script here, start a real one-host Slurm (as root: scripts/slurm-cluster.sh start, from apt's slurm-wlm and munge) " +
+        "and `crjob submit` the spec; or try the same spec's lifecycle under the LSF emulator with --flavour ibm.",
+    );
+  }
 
   // 2. The checkpointer: the real one when it is installed here; never a silent downgrade.
   let noCheckpoint = opts.checkpoint === false && original.tool !== "none";

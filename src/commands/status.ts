@@ -2,7 +2,8 @@
 // state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
 import { join } from "node:path";
 import { formatDuration } from "../jobspec/duration.js";
-import { bjobsStat, lockOwnerLive } from "../state/lsf.js";
+import { bjobsStat, findOnPath, lockOwnerLive, thisHost } from "../state/lsf.js";
+import { scontrolStates, slurmStateAsStat } from "../state/slurm.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
 import { allTargets, resolveTarget, type Target } from "../state/target.js";
@@ -26,6 +27,8 @@ export interface StatusRecord extends StateStatus {
 
 /** The status of each state dir of a target (one per array element). */
 export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusRecord[] {
+  // The spec's site says which scheduler; for a bare job name, the one whose commands are here.
+  const slurm = t.job ? t.job.flavour === "slurm" : !findOnPath("bjobs", env) && findOnPath("scontrol", env) !== null;
   const dirs: { dir: string; index: number | null }[] = t.array
     ? elementIndexes(t.root).map((i) => ({ dir: join(t.root, String(i)), index: i }))
     : [{ dir: t.root, index: null }];
@@ -34,6 +37,21 @@ export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEn
     const snap = readSnapshot(dir, t.root);
     if (t.array && index === null) snap.exists = snap.exists && snap.submissions.length > 0;
     const jobId = currentJobId(snap);
+    if (slurm) {
+      // Slurm: scontrol's JobState, read as the bjobs STAT of the same meaning.
+      const states = jobId === null ? null : scontrolStates(index === null ? jobId : `${jobId}_${index}`, env);
+      const said = states === null ? null : states[0] ?? "";
+      const lock = snap.lock;
+      let lockLive: boolean | null = null;
+      if (lock && (lock.host === thisHost() || lock.job.startsWith("local"))) lockLive = lockOwnerLive(lock, env, index);
+      else if (lock) {
+        const lockStates = scontrolStates(lock.job, env);
+        lockLive = lockStates === null ? null : lockStates.some((st) => ["PEND", "RUN", "SSUSP"].includes(slurmStateAsStat(st)));
+      }
+      const status = summarizeState(snap, { now, mode: t.mode, lsfStat: said === null || said === "" ? said : slurmStateAsStat(said), lockLive });
+      if (said) status.reason = status.reason.replace(/^bjobs \S+/, `scontrol JobState=${said}`);
+      return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, ...status };
+    }
     const lsfStat = jobId === null ? null : bjobsStat(index === null ? jobId : `${jobId}[${index}]`, env);
     const lockLive = snap.lock ? lockOwnerLive(snap.lock, env, index) : null;
     const status = summarizeState(snap, { now, mode: t.mode, lsfStat, lockLive });

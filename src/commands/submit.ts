@@ -1,6 +1,6 @@
-// `crjob submit SPEC... [--dry-run] [--site F] [--mode M] [-- bsub options...]`: render each spec in
-// memory and pipe the script into bsub (as `bsub < script`), print the job id, record it in the
-// job's state dir for `crjob status`.
+// `crjob submit SPEC... [--dry-run] [--site F] [--mode M] [-- bsub/sbatch options...]`: render each
+// spec in memory and pipe the script into bsub (as `bsub < script`), or on a Slurm site (flavour
+// slurm) into `sbatch --parsable`, print the job id, record it in the job's state dir for `crjob status`.
 import { spawnSync } from "node:child_process";
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
@@ -36,9 +36,15 @@ export function parseJobId(stdout: string): string | null {
   return /Job <(\d+)> is submitted/.exec(stdout)?.[1] ?? null;
 }
 
+/** `sbatch --parsable` prints "1234" or "1234;cluster" → "1234" */
+export function parseSbatchJobId(stdout: string): string | null {
+  return /^(\d+)(?:;\S*)?\s*$/m.exec(stdout.trim())?.[1] ?? null;
+}
+
 /** The command line as a user would type it. */
-export function bsubCommandLine(args: readonly string[], spec: string): string {
-  return ["bsub", ...args.map(shellQuote)].join(" ") + ` < <script of ${spec}>`;
+export function bsubCommandLine(args: readonly string[], spec: string, command: "bsub" | "sbatch" = "bsub"): string {
+  const words = command === "sbatch" ? ["sbatch", "--parsable", ...args] : ["bsub", ...args];
+  return [words[0], ...words.slice(1).map(shellQuote)].join(" ") + ` < <script of ${spec}>`;
 }
 
 export async function submitCommand(opts: SubmitOptions): Promise<number> {
@@ -72,23 +78,30 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
   if (opts.dryRun) {
     for (const p of prepared) {
       process.stdout.write(p.script);
-      process.stderr.write(`crjob: dry run, not submitted: ${bsubCommandLine(bsubArgs, p.spec)} (in ${cwd}; state ${p.stateDir})\n`);
+      process.stderr.write(`crjob: dry run, not submitted: ${bsubCommandLine(bsubArgs, p.spec, p.job.submitCommand)} (in ${cwd}; state ${p.stateDir})\n`);
     }
     return 0;
   }
 
   // 3. Submit, one after the other; stop at the first refusal (a bad queue fails them all alike).
-  if (!findOnPath("bsub")) {
-    throw new UserError("bsub not found on PATH: is LSF set up here (source its profile.lsf)? `crjob submit --dry-run` shows the script without submitting");
+  for (const command of new Set(prepared.map((p) => p.job.submitCommand))) {
+    if (findOnPath(command)) continue;
+    throw new UserError(
+      command === "sbatch"
+        ? "sbatch not found on PATH: is Slurm set up here (the site profile says flavour slurm)? `crjob submit --dry-run` shows the script without submitting"
+        : "bsub not found on PATH: is LSF set up here (source its profile.lsf)? `crjob submit --dry-run` shows the script without submitting",
+    );
   }
   for (const p of prepared) {
-    const r = spawnSync("bsub", bsubArgs, { input: p.script, encoding: "utf8", cwd, env: process.env });
-    if (r.error) throw new UserError(`${p.spec}: cannot run bsub: ${r.error.message}`);
+    const command = p.job.submitCommand;
+    const args = command === "sbatch" ? ["--parsable", ...bsubArgs] : bsubArgs;
+    const r = spawnSync(command, args, { input: p.script, encoding: "utf8", cwd, env: process.env });
+    if (r.error) throw new UserError(`${p.spec}: cannot run ${command}: ${r.error.message}`);
     const said = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim();
-    const jobId = r.status === 0 ? parseJobId(r.stdout ?? "") : null;
+    const jobId = r.status === 0 ? (command === "sbatch" ? parseSbatchJobId(r.stdout ?? "") : parseJobId(r.stdout ?? "")) : null;
     if (jobId === null) {
-      const why = r.status === 0 ? "bsub printed no job id" : `bsub exited ${r.status ?? `on signal ${r.signal}`}`;
-      const hint = /illegal option/.test(said)
+      const why = r.status === 0 ? `${command} printed no job id` : `${command} exited ${r.status ?? `on signal ${r.signal}`}`;
+      const hint = command === "bsub" && /illegal option/.test(said)
         ? `\n(the script was rendered for LSF flavour ${p.job.flavour}; if this cluster runs the other one, set flavour in the site profile)`
         : "";
       throw new UserError(`${p.spec}: not submitted (${why}): ${said || "(no message)"}${hint}`);
@@ -99,7 +112,8 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
       process.stderr.write(`crjob: warning: job ${jobId} is submitted, but it could not be recorded in ${p.stateDir}: ${(e as Error).message}\n`);
     }
     process.stdout.write(`${jobId}\n`);
-    process.stderr.write(`crjob: ${p.spec}: ${said.split("\n").pop()} (job ${p.job.name}; state ${p.stateDir})\n`);
+    const told = command === "sbatch" ? `Submitted batch job ${jobId}` : said.split("\n").pop();
+    process.stderr.write(`crjob: ${p.spec}: ${told} (job ${p.job.name}; state ${p.stateDir})\n`);
   }
   return 0;
 }
