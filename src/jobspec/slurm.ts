@@ -6,10 +6,10 @@
 export function slurmFileName(lsfName: string, array: boolean): string {
   // LSF: %J = job id (an array's one id), %I = array index; any other "%" is literal.
   // Slurm: %j = job id (an array element's own), %A = the array's id, %a = array index, %% = "%".
-  return lsfName.replace(/%(.?)/gs, (_m, c: string) => {
+  return lsfName.replace(/%([JI])?/g, (_m, c: string | undefined) => {
     if (c === "J") return array ? "%A" : "%j";
     if (c === "I") return "%a";
-    return `%%${c}`;
+    return "%%";
   });
 }
 
@@ -67,7 +67,7 @@ export function checkSbatchOption(entry: string): { message: string; hint?: stri
     const field = SLURM_CONTROLLED[option]!;
     return { message: `${option} is set by crjob`, hint: field.startsWith("nothing") ? field.replace(/^nothing: /, "") : `use ${field} instead`, index: lead };
   }
-  if (value !== undefined && sep !== "=" && /(^|\s)-/.test(value)) {
+  if (value !== undefined && (sep === "=" ? /\s-/ : /(^|\s)-/).test(value)) {
     const at = entry.indexOf(" -", lead + option.length);
     return { message: "holds more than one option", hint: "one option per entry", index: at >= 0 ? at + 1 : lead };
   }

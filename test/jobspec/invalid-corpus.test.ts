@@ -120,7 +120,7 @@ describe("invalid corpus", () => {
 
   it("interval-not-below-runlimit.yaml", () => {
     expect(check("interval-not-below-runlimit.yaml")).toMatchInlineSnapshot(`
-      "interval-not-below-runlimit.yaml:6:13 error checkpoint.interval: must be shorter than lsf.runlimit ("6:00"), or the job reaches its run limit before its first checkpoint
+      "interval-not-below-runlimit.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("6:00"): the job checkpoints only before its run limit and when killed (a lost node then loses the whole run; a shorter interval bounds that loss)
       interval-not-below-runlimit.yaml:9:36 error lsf.warning.before: must be shorter than lsf.runlimit ("6:00")"
     `);
   });

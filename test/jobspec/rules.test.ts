@@ -61,7 +61,7 @@ describe("checkRules", () => {
     ["runlimit of whole minutes in seconds", { given: spec({ lsf: "  runlimit: 86400s" }), want: [] }],
     ["runlimit 0m", { given: spec({ lsf: "  runlimit: 0m" }), want: ["job.yaml:8:13 error lsf.runlimit: must be longer than 0 minutes"] }],
     ["interval equal to the run limit", { given: spec({ lsf: "  runlimit: 720" }), want: [
-      "job.yaml:6:13 error checkpoint.interval: must be shorter than lsf.runlimit (720), or the job reaches its run limit before its first checkpoint",
+      "job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit (720): the job checkpoints only before its run limit and when killed (a lost node then loses the whole run; a shorter interval bounds that loss)",
     ] }],
     ["interval vs runlimit is moot with none", { given: spec({ checkpoint: "  tool: none", lsf: "  runlimit: 1h" }), want: [] }],
     ["warning before the limit", { given: spec({ lsf: "  runlimit: 24h\n  warning: { signal: USR1, before: 24h }" }), want: [
