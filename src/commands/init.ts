@@ -131,12 +131,14 @@ export function starterSpec(o: { name: string; queue: string; blcr: boolean; sit
     line('#   resources: "rusage[mem=4000]"', "#BSUB -R"),
     line("#   extra: []", 'more bsub options, one per entry, e.g. ["-M 4000", "-P myproject"]'),
     line("#   rerunnable: false", "#BSUB -r: rerun (and resume) when the host is lost"),
-    line("#   requeue: auto", "auto | exit | brequeue | none"),
+    line("#   requeue: auto", "auto | exit | brequeue | none (Slurm: auto = scontrol requeue)"),
     line("#   requeue_exit: 99", "exit code that requeues the job at its run limit"),
     line("#   max_requeues: 10", "stop requeueing after this many"),
     line("#   warning:", "before the run limit (IBM LSF: -wa/-wt; OpenLava: crjob's own timer)"),
     line("#     signal: USR1"),
     line("#     before: 10m"),
+    "# slurm:",
+    line('#   extra: ["--mem=4000"]', "sbatch options (flavour slurm; LSF ignores them), instead of resources/extra above"),
     "",
   ].join("\n");
 }

@@ -38,7 +38,7 @@ describe("loadSite", () => {
   const cases: [string, { given: string; want: string[] }][] = [
     ["empty", { given: "", want: ["s.yaml error the file is empty; a site profile is a mapping of fields"] }],
     ["a list", { given: "- a\n", want: ["s.yaml:1:1 error a site profile must be a mapping of fields (key: value), got a list"] }],
-    ["bad flavour", { given: "flavour: lsf\n", want: ['s.yaml:1:10 error flavour: must be one of "ibm", "openlava", got "lsf"'] }],
+    ["bad flavour", { given: "flavour: lsf\n", want: ['s.yaml:1:10 error flavour: must be one of "ibm", "openlava", "slurm", got "lsf"'] }],
     ["misspelt key", { given: "flavor: ibm\n", want: ['s.yaml:1:1 error flavor: unknown property (did you mean "flavour"?)'] }],
     ["queue field typo", { given: "queues:\n  mw256:\n    blrc: /b\n", want: ['s.yaml:3:5 error queues.mw256.blrc: unknown property (did you mean "blcr"?)'] }],
     ["empty queue", { given: "queues:\n  mw256:\n", want: ["s.yaml:2:3 error queues.mw256: expected a mapping, got an empty value"] }],

@@ -51,7 +51,7 @@ lsf:
       'job.yaml:3:1 error sltos: unknown property (did you mean "slots"?)',
     ] }],
     ["unknown key, nothing close", { given: spec({ top: "owner: me" }), want: [
-      "job.yaml:3:1 error owner: unknown property (known fields here: name, queue, slots, mode, array, app, stage, checkpoint, scratch, lsf)",
+      "job.yaml:3:1 error owner: unknown property (known fields here: name, queue, slots, mode, array, app, stage, checkpoint, scratch, lsf, slurm)",
     ] }],
     ["a nested field at the top", { given: spec({ top: "runlimit: 12h" }), want: [
       'job.yaml:3:1 error runlimit: unknown property ("runlimit" belongs under "lsf")',
@@ -155,7 +155,7 @@ describe("odd keys", () => {
       'job.yaml:3:27 error app.env["1"]: invalid name "1": must be a variable name of letters, digits and "_" that does not start with a digit',
     ]);
     expect(lines("name: a\nqueue: q\napp: { command: x }\ncheckpoint: { interval: 1h }\n7: x\n")).toEqual([
-      'job.yaml:5:1 error ["7"]: unknown property (known fields here: name, queue, slots, mode, array, app, stage, checkpoint, scratch, lsf)',
+      'job.yaml:5:1 error ["7"]: unknown property (known fields here: name, queue, slots, mode, array, app, stage, checkpoint, scratch, lsf, slurm)',
     ]);
   });
 });
