@@ -83,8 +83,8 @@ start() {
   running slurmctld || slurmctld
   running slurmd || slurmd
   # The node reports in a second or two; wait for it to take jobs.
-  local state='' i
-  for i in $(seq 1 60); do
+  local state=''
+  for _ in $(seq 1 60); do
     state=$(sinfo -h -n "$HOST" -o %T 2>/dev/null | head -n 1) || true
     case $state in
       idle | mixed | allocated) say "up: node $HOST $state (conf $CONF, job log $JOBCOMP)"; return 0 ;;
