@@ -25,10 +25,14 @@ export interface StatusRecord extends StateStatus {
   exists: boolean;
 }
 
+/** The spec's site says which scheduler; for a bare job name, the one whose commands are here. */
+export function onSlurm(t: Target, env: NodeJS.ProcessEnv = process.env): boolean {
+  return t.job ? t.job.flavour === "slurm" : !findOnPath("bjobs", env) && findOnPath("scontrol", env) !== null;
+}
+
 /** The status of each state dir of a target (one per array element). */
 export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusRecord[] {
-  // The spec's site says which scheduler; for a bare job name, the one whose commands are here.
-  const slurm = t.job ? t.job.flavour === "slurm" : !findOnPath("bjobs", env) && findOnPath("scontrol", env) !== null;
+  const slurm = onSlurm(t, env);
   const dirs: { dir: string; index: number | null }[] = t.array
     ? elementIndexes(t.root).map((i) => ({ dir: join(t.root, String(i)), index: i }))
     : [{ dir: t.root, index: null }];
@@ -74,7 +78,7 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
   } else if (records.length === 0) {
     process.stdout.write(`no jobs with state under ${root}\n`);
   } else {
-    process.stdout.write(formatStatusText(records));
+    process.stdout.write(formatStatusText(records, targets.length > 0 && targets.every((t) => onSlurm(t)) ? "sbatch" : "bsub"));
   }
   // A job asked for by name or spec that has no state at all: exit 1 (it was said clearly above).
   return opts.targets.length > 0 && records.some((r) => !r.exists) ? 1 : 0;
@@ -110,7 +114,7 @@ function shortNext(r: StatusRecord): string {
   return n.blockedBy ? `${what} (busy)` : what;
 }
 
-export function formatStatusText(records: StatusRecord[]): string {
+export function formatStatusText(records: StatusRecord[], submitCommand: "bsub" | "sbatch" = "bsub"): string {
   const rows = [["JOB", "STATE", "JOBID", "GENS", "LAST CHECKPOINT", "LOST WORK", "RESTARTS", "REQUEUES", "NEXT"]];
   for (const r of records) {
     const ck = r.lastCheckpoint;
@@ -146,7 +150,7 @@ export function formatStatusText(records: StatusRecord[]): string {
     if (r.lostWorkSeconds !== null) out += `  at risk:     ${formatAge(r.lostWorkSeconds)} of work since the last checkpoint\n`;
     if (r.lastEvent) out += `  last event:  ${r.lastEvent}${r.since ? ` (${r.since})` : ""}\n`;
     if (r.lastSubmission) out += `  submitted:   job ${r.lastSubmission.jobId}${r.lastSubmission.time ? ` at ${r.lastSubmission.time}` : ""}\n`;
-    out += `  next bsub:   ${r.next.text}\n`;
+    out += submitCommand === "sbatch" ? `  next sbatch: ${r.next.text}\n` : `  next bsub:   ${r.next.text}\n`;
   }
   return out;
 }

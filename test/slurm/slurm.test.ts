@@ -129,6 +129,7 @@ describe.skipIf(DOWN !== null)(`real Slurm${DOWN ? ` (skipped: ${DOWN})` : ""}`,
     await waitFor("a first generation", () => generations(d.state).length > 0, 4 * MIN);
     const sc = crjob(["status", "job.yaml", "--site", d.site], { cwd: d.submit });
     expect(sc.stdout).toMatch(/running \(scontrol JobState=RUNNING\), job \d+/);
+    expect(sc.stdout).toMatch(/^  next sbatch: restart from generation \d+ — but job \d+ holds this state now/m);
     expect(spawnSync("scancel", [first]).status).toBe(0);
     await waitJob(first, "CANCELLED", ended("CANCELLED"), 3 * MIN);
     await waitFor("the script's end", () => /crjob: end: killed/.test(log(d, first)), MIN);
