@@ -2,7 +2,7 @@
 // state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
 import { join } from "node:path";
 import { formatDuration } from "../jobspec/duration.js";
-import { bjobsStat, findOnPath, lockOwnerLive, thisHost } from "../state/lsf.js";
+import { bjobsStat, lockOwnerLive, thisHost } from "../state/lsf.js";
 import { scontrolStates, slurmStateAsStat } from "../state/slurm.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
@@ -25,14 +25,14 @@ export interface StatusRecord extends StateStatus {
   exists: boolean;
 }
 
-/** The spec's site says which scheduler; for a bare job name, the one whose commands are here. */
-export function onSlurm(t: Target, env: NodeJS.ProcessEnv = process.env): boolean {
-  return t.job ? t.job.flavour === "slurm" : !findOnPath("bjobs", env) && findOnPath("scontrol", env) !== null;
+/** The site profile says which scheduler (the spec's, or for a bare job name the one found here). */
+export function onSlurm(t: Target): boolean {
+  return t.flavour === "slurm";
 }
 
 /** The status of each state dir of a target (one per array element). */
 export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusRecord[] {
-  const slurm = onSlurm(t, env);
+  const slurm = onSlurm(t);
   const dirs: { dir: string; index: number | null }[] = t.array
     ? elementIndexes(t.root).map((i) => ({ dir: join(t.root, String(i)), index: i }))
     : [{ dir: t.root, index: null }];

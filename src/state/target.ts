@@ -9,7 +9,7 @@ import { compileJob } from "../index.js";
 import type { JobModel } from "../model.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
 import type { LoadedSite } from "../jobspec/site.js";
-import type { Mode } from "../jobspec/types.js";
+import type { Flavour, Mode } from "../jobspec/types.js";
 import { elementIndexes, expandStateDir, looksLikeState, stateRootDir, userHome } from "./store.js";
 
 export interface Target {
@@ -22,6 +22,8 @@ export interface Target {
   array: boolean;
   mode: Mode;
   job: JobModel | null;
+  /** The site profile's scheduler flavour (the spec's site, or for a bare name the one found here). */
+  flavour: Flavour;
 }
 
 export interface TargetOptions {
@@ -53,15 +55,17 @@ export function resolveTarget(arg: string, opts: TargetOptions = {}): Target {
       array: job.array !== null,
       mode: job.mode,
       job,
+      flavour: job.flavour,
     };
   }
   if (!new RegExp(NAME_PATTERN).test(arg)) {
     throw new UserError(`${arg}: neither a spec file nor a job name`);
   }
-  const root = join(stateRootDir(siteForName(cwd, opts.site)?.data.state_root, home, cwd), arg);
+  const site = siteForName(cwd, opts.site);
+  const root = join(stateRootDir(site?.data.state_root, home, cwd), arg);
   // An array job's root holds one dir per element (and `submissions`), no run state of its own.
   const array = elementIndexes(root).length > 0 && !existsSync(join(root, "history")) && !existsSync(join(root, "origin"));
-  return { arg, name: arg, spec: null, root, array, mode: "auto", job: null };
+  return { arg, name: arg, spec: null, root, array, mode: "auto", job: null, flavour: site?.data.flavour ?? "ibm" };
 }
 
 /** Site profile for a bare job name: --site, $CRJOB_SITE, else crjob.site.yaml here or above. */
