@@ -15,6 +15,7 @@ export const PICKLER = join(ROOT, "test", "apps", "pickler");
 /** Why the real-Slurm tests cannot run here, or null when a node takes jobs. */
 export function slurmDown(): string | null {
   const r = spawnSync("sinfo", ["-h", "-o", "%T"], { encoding: "utf8", timeout: 20_000 });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") return "sinfo did not answer within 20s (is slurmctld running? scripts/slurm-cluster.sh start)";
   if (r.error) return `sinfo: ${r.error.message} (apt-get install -y slurm-wlm munge; scripts/slurm-cluster.sh start)`;
   if (r.status !== 0) return `sinfo exited ${r.status}: ${(r.stderr ?? "").trim().split("\n").pop()} (scripts/slurm-cluster.sh start)`;
   const states = (r.stdout ?? "").split("\n").filter(Boolean);

@@ -18,6 +18,8 @@ import {
 const DOWN = slurmDown();
 const CI = process.env.CI === "true";
 const MIN = 60_000;
+// Said once on stderr too: a whole skipped file shows only its count in the default reporter.
+if (DOWN && !CI) console.warn(`test/slurm: the real-Slurm tests are skipped: ${DOWN}`);
 
 afterAll(() => {
   cancelAll();
