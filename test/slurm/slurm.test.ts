@@ -2,7 +2,8 @@
 // with KillWait=10 and partition "short" of MaxTime=1): fresh runs with every checkpointer,
 // kill -9 and scancel followed by a resubmission that resumes, the 1-minute time limit (final
 // checkpoint, scontrol requeue under the same id, resume, COMPLETED), an array of 3, and a spec
-// whose interval is longer than its time limit. Each job's output must be exact, without NUL bytes.
+// whose interval is longer than its time limit, and (alone, last) a node set DOWN with
+// lsf.rerunnable. Each job's output must be exact, without NUL bytes.
 // Slow (requeues): the tests run concurrently, longest first. Without Slurm they are skipped, with
 // the reason in the suite's name; with CI=true a missing Slurm fails the run.
 import { spawnSync } from "node:child_process";
@@ -186,4 +187,27 @@ describe.skipIf(DOWN !== null)(`real Slurm${DOWN ? ` (skipped: ${DOWN})` : ""}`,
     expect(generations(d.state)).toEqual([]);
   }, 5 * MIN);
 });
+});
+
+// After the concurrent scenarios (suites run in order): it takes the node down for a moment.
+describe.skipIf(DOWN !== null)("real Slurm, the node lost", () => {
+  it("lsf.rerunnable (--requeue): the node set DOWN → Slurm requeues the job, same id → it resumes → COMPLETED", async () => {
+    const d = prepare(spec("nodeloss", { lines: 60, tick: 0.25 }) + "  rerunnable: true\n");
+    const id = submit(d);
+    await waitFor("two generations", () => (generations(d.state).at(-1) ?? 0) >= 2, 4 * MIN);
+    const node = spawnSync("sinfo", ["-h", "-o", "%N"], { encoding: "utf8" }).stdout.trim();
+    try {
+      expect(spawnSync("scontrol", ["update", `nodename=${node}`, "state=down", "reason=crjob-test-node-lost"]).status).toBe(0);
+      await waitJob(id, "requeued", (js) => js.every((j) => j.restarts >= 1), 2 * MIN);
+    } finally {
+      // ReturnToService=2 may have brought it back already; then Slurm refuses "resume" (harmless).
+      spawnSync("scontrol", ["update", `nodename=${node}`, "state=resume"]);
+    }
+    await waitJob(id, "COMPLETED", ended("COMPLETED"), 5 * MIN);
+    const text = log(d, id);
+    expect(text).toContain(`*** JOB ${id} ON ${node} CANCELLED AT `);
+    expect(text).toContain("DUE TO NODE FAILURE");
+    expect(text).toMatch(new RegExp(`crjob: restart from generation \\d+ \\(written by job ${id} on `));
+    expectExact(d, id, 60);
+  }, 8 * MIN);
 });
