@@ -370,11 +370,12 @@ crjob_tool_stop() {
 }
 
 # --- Signals --------------------------------------------------------------------------------------
-# LSF signals every process group of the job, the app's too. The app was started with INT, TERM,
-# USR1 and USR2 ignored, so these reach the script, which checkpoints first and then stops it.
-CRJOB_STOP_SIGNAL=''   # INT/TERM/QUIT (bkill): final checkpoint, stop, exit non-zero
-CRJOB_LIMIT=''         # USR2 (run limit): final checkpoint, requeue
-CRJOB_CKPT_NOW=''      # USR1 (bkill -s USR1): checkpoint now and go on
+# Slurm signals every process of the job (scancel, the time limit: CONT and TERM, KILL KillWait
+# later), the app's too. The app was started with INT, TERM, USR1 and USR2 ignored, so these reach
+# the script, which checkpoints first and then stops it.
+CRJOB_STOP_SIGNAL=''   # INT/TERM/QUIT (scancel, the time limit): final checkpoint, stop, exit non-zero
+CRJOB_LIMIT=''         # USR2 (--signal=B: before the time limit): final checkpoint, requeue
+CRJOB_CKPT_NOW=''      # USR1 (scancel -b -s USR1): checkpoint now and go on
 # shellcheck disable=SC2317 # called from the traps below
 crjob_on_signal() {
   crjob_log "received SIG$1"
