@@ -51,11 +51,12 @@ export function removeTempDirs(): void {
 
 const submitted = new Set<string>();
 
-/** `crjob submit job.yaml` in the submit dir, with test/bin first on PATH; the job id. */
-export function submit(dirs: SlurmJobDirs): string {
+/** `crjob submit job.yaml` in the submit dir, with test/bin first on PATH (and `env`: sbatch passes
+ * the submitter's environment to the job); the job id. */
+export function submit(dirs: SlurmJobDirs, env: NodeJS.ProcessEnv = {}): string {
   const r = crjob(["submit", "job.yaml", "--site", dirs.site], {
     cwd: dirs.submit,
-    env: { PATH: `${TEST_BIN}:${process.env.PATH}` },
+    env: { PATH: `${TEST_BIN}:${process.env.PATH}`, ...env },
   });
   if (r.code !== 0 || !/^\d+\n$/.test(r.stdout)) throw new Error(`crjob submit failed (${r.code}): ${r.stdout}${r.stderr}`);
   const id = r.stdout.trim();

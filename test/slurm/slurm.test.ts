@@ -84,14 +84,18 @@ describe.skipIf(!DOWN || !CI)("real Slurm", () => {
 describe.skipIf(DOWN !== null)(`real Slurm${DOWN ? ` (skipped: ${DOWN})` : ""}`, () => {
   describe.concurrent("scenarios", () => {
   // Longest first: each requeue waits for Slurm (AuthInfo cred_expire=10, sched_interval=1).
-  it.each<Tool>(["blcr", "dmtcp"])("%s: time limit 1m → final checkpoint → scontrol requeue, same id → resume → COMPLETED", async (tool) => {
+  // blcr: the script's own timer or Slurm's --signal=B:USR2@30, whichever comes first. dmtcp: the
+  // script's timer is moved out of the way (CRJOB_RUNLIMIT_SECONDS, an emulator's knob), so only
+  // Slurm's warning signal can start the final checkpoint.
+  it.each<[Tool, string]>([["blcr", "either"], ["dmtcp", "signal"]])("%s: time limit 1m → warning (%s) → final checkpoint → scontrol requeue, same id → resume → COMPLETED", async (tool, by) => {
     const d = prepare(spec(`tl-${tool}`, { tool, lines: 70, tick: 1, queue: "short", runlimit: "1", interval: "5s" }));
-    const id = submit(d);
+    const id = submit(d, by === "signal" ? { CRJOB_RUNLIMIT_SECONDS: "3600" } : {});
     const [job] = await waitJob(id, "COMPLETED after a requeue", ended("COMPLETED"), 9 * MIN);
     const text = log(d, id);
     expect(job!.restarts, text).toBeGreaterThanOrEqual(1);
     expect(job!.exitCode).toBe("0:0");
     expect(text).toContain("crjob: run limit near: final checkpoint, then requeue");
+    if (by === "signal") expect(text).toMatch(/crjob: received SIGUSR2\ncrjob: run limit near: final checkpoint, then requeue\n/);
     expect(text).toMatch(new RegExp(`crjob: requeue 1: scontrol requeue ${id}; this job resumes from generation \\d+`));
     expect(text).toMatch(new RegExp(`crjob: restart from generation \\d+ \\(written by job ${id} on `));
     expect(text).toContain("crjob: end: done (exit 0)");
