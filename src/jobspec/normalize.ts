@@ -37,7 +37,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const lsf = spec.lsf ?? {};
   const tool = ck.tool ?? "blcr";
 
-  // 2. Run limit, the margin for the final checkpoint, and how the job gets requeued.
+  // Run limit, the margin for the final checkpoint, and how the job gets requeued.
   const runlimitSeconds = lsf.runlimit !== undefined ? parseRunlimit(lsf.runlimit) : null;
   const warningBefore = lsf.warning?.before ? parseDuration(lsf.warning.before) : null;
   const limitMarginSeconds =
@@ -66,7 +66,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     return model(spec, ctx, { flavour, bsub: [], sbatch, method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal });
   }
 
-  // 3. #BSUB lines: only options the flavour has (rules.ts rejects the rest in lsf.extra).
+  // #BSUB lines: only options the flavour has (rules.ts rejects the rest in lsf.extra).
   // "1-100%10" → name[1-100]%10: the element limit goes after the brackets.
   const [range, limit] = (spec.array ?? "").split("%");
   const jobName = spec.array ? `${spec.name}[${range}]${limit !== undefined ? `%${limit}` : ""}` : spec.name;
@@ -146,7 +146,7 @@ function model(spec: Spec, ctx: NormalizeContext, s: SchedulerPart): JobModel {
   const queueProfile = site.queues?.[spec.queue] ?? {};
   const ck = spec.checkpoint ?? {};
   const tool = ck.tool ?? "blcr";
-  // 1. Checkpoint timing.
+  // Checkpoint timing.
   const intervalAuto = ck.interval === "auto";
   const mtbfSeconds = intervalAuto ? parseDuration(ck.mtbf ?? site.mtbf ?? "") ?? DEFAULT_MTBF : null;
   let intervalSeconds: number | null = null;
@@ -158,7 +158,7 @@ function model(spec: Spec, ctx: NormalizeContext, s: SchedulerPart): JobModel {
   const { flavour, method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal } = s;
   const slurm = flavour === "slurm";
 
-  // 4. Where things live.
+  // Where things live.
   const stateRoot = site.state_root ?? DEFAULT_STATE_ROOT;
   const stateDir = ck.dir ?? `${stateRoot.replace(/\/+$/, "")}/${spec.name}`;
 
