@@ -10,7 +10,7 @@ import { SpecError } from "../errors.js";
  */
 export function readText(file: string, what: string, via: string | null = null): string | Diagnostic {
   const problem = (message: string): Diagnostic => ({
-    file, line: 0, col: 0, path: "", severity: "error", message: via ? `${message} (from ${via})` : message,
+    file, line: 1, col: 1, path: "", severity: "error", message: via ? `${message} (from ${via})` : message,
   });
   try {
     if (statSync(file).isDirectory()) return problem(`is a directory, not a ${what}`);

@@ -57,7 +57,7 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   const contents = doc.contents as Node | null;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     loaded.diagnostics.push({
-      file, line: 0, col: 0, path: "", severity: "error",
+      file, line: 1, col: 1, path: "", severity: "error",
       message: `the file is empty; a ${what} is a mapping of fields`,
       ...(what === "job spec" ? { hint: "crjob init writes a starter spec" } : {}),
     });

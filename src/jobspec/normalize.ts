@@ -1,5 +1,6 @@
 import type { JobModel } from "../model.js";
 import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
+import { DEFAULTS, defaultLsfOutput } from "./defaults.js";
 import { DEFAULT_STATE_ROOT } from "./paths.js";
 import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
 import { VERSION } from "../version.js";
@@ -34,7 +35,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const queueProfile = site.queues?.[spec.queue] ?? {};
   const ck = spec.checkpoint ?? {};
   const lsf = spec.lsf ?? {};
-  const tool = ck.tool ?? "blcr";
+  const tool = ck.tool ?? DEFAULTS.tool;
 
   // 1. Checkpoint timing.
   const intervalAuto = ck.interval === "auto";
@@ -53,9 +54,9 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     runlimitSeconds === null
       ? 0
       : warningBefore ?? Math.min(900, Math.max(60, Math.round(runlimitSeconds / 10)), Math.floor(runlimitSeconds / 2));
-  const requeueExit = lsf.requeue_exit ?? 99;
+  const requeueExit = lsf.requeue_exit ?? DEFAULTS.requeueExit;
   let method: JobModel["requeue"]["method"];
-  const wanted = tool === "none" ? "none" : lsf.requeue ?? "auto";
+  const wanted = tool === "none" ? "none" : lsf.requeue ?? DEFAULTS.requeue;
   if (wanted === "auto") {
     const queueRequeues = queueProfile.requeue_exit_values?.includes(requeueExit) ?? false;
     method = flavour === "ibm" || queueRequeues ? "exit" : "brequeue";
@@ -68,11 +69,11 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   // "1-100%10" → name[1-100]%10: the element limit goes after the brackets.
   const [range, limit] = (spec.array ?? "").split("%");
   const jobName = spec.array ? `${spec.name}[${range}]${limit !== undefined ? `%${limit}` : ""}` : spec.name;
-  const defaultLog = spec.array ? `${spec.name}.%J.%I.log` : `${spec.name}.%J.log`;
+  const defaultLog = defaultLsfOutput(spec.name, spec.array !== undefined);
   const bsub: string[] = [];
   bsub.push(`-J ${bsubWord(jobName)}`);
   bsub.push(`-q ${bsubWord(spec.queue)}`);
-  bsub.push(`-n ${spec.slots ?? 1}`);
+  bsub.push(`-n ${spec.slots ?? DEFAULTS.slots}`);
   bsub.push(`-o ${bsubWord(lsf.output ?? defaultLog)}`);
   if (lsf.error !== undefined) bsub.push(`-e ${bsubWord(lsf.error)}`);
   if (runlimitSeconds !== null) bsub.push(`-W ${formatRunlimit(runlimitSeconds)}`);
@@ -97,8 +98,8 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     crjobVersion: VERSION,
     name: spec.name,
     queue: spec.queue,
-    slots: spec.slots ?? 1,
-    mode: ctx.mode ?? spec.mode ?? "auto",
+    slots: spec.slots ?? DEFAULTS.slots,
+    mode: ctx.mode ?? spec.mode ?? DEFAULTS.mode,
     flavour,
     bsubLines: bsub,
     array: spec.array ?? null,
@@ -117,22 +118,22 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     intervalAuto,
     mtbfSeconds,
     stateDir,
-    keep: ck.keep ?? 2,
-    keepOnSuccess: ck.keep_on_success ?? false,
-    restorePid: ck.restore_pid ?? "auto",
+    keep: ck.keep ?? DEFAULTS.keep,
+    keepOnSuccess: ck.keep_on_success ?? DEFAULTS.keepOnSuccess,
+    restorePid: ck.restore_pid ?? DEFAULTS.restorePid,
     appFiles: ck.files ?? [],
     appSignal: ck.signal ? ck.signal.replace(/^SIG/, "") : null,
     appReady: {
       marker: ck.ready?.marker ?? null,
       stableSeconds: ck.ready?.stable ? parseDuration(ck.ready.stable) : null,
-      timeoutSeconds: ck.ready?.timeout ? parseDuration(ck.ready.timeout) ?? 600 : 600,
+      timeoutSeconds: ck.ready?.timeout ? parseDuration(ck.ready.timeout) ?? DEFAULTS.readyTimeoutSeconds : DEFAULTS.readyTimeoutSeconds,
     },
-    scratch: spec.scratch ?? site.scratch ?? "/sanscratch",
+    scratch: spec.scratch ?? site.scratch ?? DEFAULTS.scratch,
     blcrPrefix: tool === "blcr" ? queueProfile.blcr ?? null : null,
     dmtcpPrefix: tool === "dmtcp" ? queueProfile.dmtcp ?? null : null,
     runlimitSeconds,
     limitMarginSeconds,
-    requeue: { method, exitCode: requeueExit, maxRequeues: lsf.max_requeues ?? 20 },
+    requeue: { method, exitCode: requeueExit, maxRequeues: lsf.max_requeues ?? DEFAULTS.maxRequeues },
     warningSignal,
   };
 }
