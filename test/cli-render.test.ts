@@ -132,7 +132,7 @@ describe("crjob render", () => {
     writeFileSync(join(dir, "run.demo"), readFileSync(join(dir, "run.demo"), "utf8") + "echo edited\n");
     const r = crjob(["render", "--check", "demo.yaml", "-o", "run.demo"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("run.demo: stale or hand-edited; run: crjob render demo.yaml -o run.demo\n");
+    expect(r.stderr).toBe("run.demo:1:1 error stale or hand-edited; run: crjob render demo.yaml -o run.demo\n");
   });
 
   it("a site profile next to the spec is found and applied", () => {

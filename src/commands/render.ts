@@ -135,7 +135,9 @@ function finish(opts: RenderCommandOptions, results: SpecResult[]): number {
       const why = r.stale !== undefined ? r.stale : staleness(r.target, r.script!);
       if (why) {
         stale++;
-        process.stderr.write(`${r.target}: ${why}; run: crjob render ${r.spec} -o ${r.target}\n`);
+        // A diagnostic like any other (file:line:col severity), for problem matchers and CI annotations.
+        const message = `${why}; run: crjob render ${r.spec} -o ${r.target}`;
+        printDiagnostics([{ file: r.target, line: 1, col: 1, path: "", severity: "error", message }]);
       }
     }
     return stale ? 1 : 0;
