@@ -52,7 +52,9 @@ export function stageFile(file: string, text: string, mode = 0o644): string {
   try {
     const fd = openSync(tmp, "w", mode);
     try {
-      writeSync(fd, text);
+      // One write for a script; write(2) may take less than all of it, so write the rest after.
+      const bytes = Buffer.from(text, "utf8");
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
       if (umaskClears(mode)) fchmodSync(fd, mode);
     } finally {
       closeSync(fd);
