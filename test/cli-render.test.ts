@@ -86,8 +86,8 @@ describe("crjob render", () => {
     const dir = workspace({ "empty.yaml": "" });
     mkdirSync(join(dir, "adir"));
     for (const [arg, msg] of [
-      ["nope.yaml", "nope.yaml error no such file"],
-      ["adir", "adir error is a directory, not a spec file"],
+      ["nope.yaml", "nope.yaml:1:1 error no such file"],
+      ["adir", "adir:1:1 error is a directory, not a spec file"],
     ]) {
       const r = crjob(["render", arg], { cwd: dir });
       expect(r.code).toBe(1);
@@ -96,7 +96,8 @@ describe("crjob render", () => {
     }
     const e = crjob(["render", "empty.yaml"], { cwd: dir });
     expect(e.code).toBe(1);
-    expect(e.stderr).toMatch(/^empty\.yaml(:\d+:\d+)? error /);
+    // file:line:col like every other diagnostic (editors' problem matchers and CI annotations)
+    expect(e.stderr).toBe("empty.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)\n");
     expect(e.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -131,7 +132,7 @@ describe("crjob render", () => {
     writeFileSync(join(dir, "run.demo"), readFileSync(join(dir, "run.demo"), "utf8") + "echo edited\n");
     const r = crjob(["render", "--check", "demo.yaml", "-o", "run.demo"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("run.demo: stale or hand-edited; run: crjob render demo.yaml -o run.demo\n");
+    expect(r.stderr).toBe("run.demo:1:1 error stale or hand-edited; run: crjob render demo.yaml -o run.demo\n");
   });
 
   it("a site profile next to the spec is found and applied", () => {
@@ -154,6 +155,6 @@ if (process.getuid?.() !== 0) {
     chmodSync(join(dir, "demo.yaml"), 0);
     const r = crjob(["render", "demo.yaml"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("demo.yaml error cannot read");
+    expect(r.stderr).toContain("demo.yaml:1:1 error cannot read");
   });
 }

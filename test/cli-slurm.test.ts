@@ -37,7 +37,7 @@ describe("crjob on a Slurm site", () => {
     expect(check().code).toBe(0);
     copyFileSync(join(EXAMPLES, "stars.sh"), join(out, "stars.sh"));
     const r = check();
-    expect(r.stderr).toBe("stars.sh: stale or hand-edited; run: crjob render stars.yaml -o stars.sh\n");
+    expect(r.stderr).toBe("stars.sh:1:1 error stale or hand-edited; run: crjob render stars.yaml -o stars.sh\n");
     expect(r.code).toBe(1);
   });
 

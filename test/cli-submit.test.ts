@@ -164,7 +164,7 @@ describe("the pre-commit hook (.pre-commit-hooks.yaml), run as pre-commit runs i
     writeFileSync(join(dir, "jobs", "stars.yaml"), readFileSync(join(dir, "jobs", "stars.yaml"), "utf8").replace("1h", "2h"));
     const stale = runHook("crjob-check", ["--outdir", "scripts"], dir);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain("scripts/stars.sh: stale or hand-edited; run: crjob render jobs/stars.yaml -o scripts/stars.sh");
+    expect(stale.stderr).toContain("scripts/stars.sh:1:1 error stale or hand-edited; run: crjob render jobs/stars.yaml -o scripts/stars.sh");
     // Without --outdir it says what it needs rather than passing.
     expect(runHook("crjob-check", [], dir).stderr).toContain("--check needs -o FILE or --outdir DIR");
     expect(runHook("crjob-validate", [], dir).code).toBe(0);

@@ -159,7 +159,12 @@ export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
     script = r.script;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    if (e instanceof SpecError) throw new UserError(`${opts.spec}: the try-run's overrides do not validate: ${e.diagnostics.map((d) => `${d.path}: ${d.message}`).join("; ")}`);
+    // Only the errors: the spec's own warnings were printed above, each on its own line, and the
+    // overrides' (e.g. "interval ignored" with --no-checkpoint) are the try-run's, not the user's.
+    if (e instanceof SpecError) {
+      const errors = e.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.path}: ${d.message}`);
+      throw new UserError(`${opts.spec}: the try-run's overrides do not validate: ${errors.join("; ")}`);
+    }
     throw e;
   }
 

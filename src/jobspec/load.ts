@@ -2,6 +2,7 @@
 // Pure: the caller reads the file.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
+import { fastYaml } from "./fast-yaml.js";
 
 export interface LoadedSpec {
   file: string;
@@ -31,8 +32,11 @@ export function loadSpec(source: string, file: string): LoadedSpec {
  * alone it is kept (the last value wins), so the schema still reports everything else.
  */
 export function loadYaml(source: string, file: string, what: string): LoadedSpec {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Plain YAML (nearly every spec) is read without positions; the document with positions is
+  // parsed only if a later phase asks where something is (it has a diagnostic to place).
+  const data = fastYaml(source);
+  if (data !== undefined) return withLazyPositions(source, file, data);
+  const { doc, lineCounter } = parseWithPositions(source);
   const loaded: LoadedSpec = { file, source, data: undefined, doc, lineCounter, diagnostics: [] };
   const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "", hint?: string) => {
     const { line, col } = lineCounter.linePos(offset);
@@ -57,7 +61,7 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   const contents = doc.contents as Node | null;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     loaded.diagnostics.push({
-      file, line: 0, col: 0, path: "", severity: "error",
+      file, line: 1, col: 1, path: "", severity: "error",
       message: `the file is empty; a ${what} is a mapping of fields`,
       ...(what === "job spec" ? { hint: "crjob init writes a starter spec" } : {}),
     });
@@ -75,6 +79,30 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
     at(contents.range?.[0] ?? 0, "error", `invalid YAML: ${yamlMessage("", (e as Error).message)}`);
   }
   return loaded;
+}
+
+function parseWithPositions(source: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  return { doc, lineCounter };
+}
+
+/** A spec read by fastYaml: no diagnostics, and the positioned document made on first use. */
+function withLazyPositions(source: string, file: string, data: unknown): LoadedSpec {
+  let parsed: ReturnType<typeof parseWithPositions> | undefined;
+  const positions = () => (parsed ??= parseWithPositions(source));
+  return {
+    file,
+    source,
+    data,
+    diagnostics: [],
+    get doc() {
+      return positions().doc;
+    },
+    get lineCounter() {
+      return positions().lineCounter;
+    },
+  };
 }
 
 function nodeKind(node: Node): string {

@@ -1,5 +1,6 @@
 import type { JobModel } from "../model.js";
 import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
+import { DEFAULTS, defaultLsfOutput } from "./defaults.js";
 import { DEFAULT_STATE_ROOT } from "./paths.js";
 import { sbatchWord, slurmFileName } from "./slurm.js";
 import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
@@ -35,7 +36,7 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   const queueProfile = site.queues?.[spec.queue] ?? {};
   const ck = spec.checkpoint ?? {};
   const lsf = spec.lsf ?? {};
-  const tool = ck.tool ?? "blcr";
+  const tool = ck.tool ?? DEFAULTS.tool;
 
   // Run limit, the margin for the final checkpoint, and how the job gets requeued.
   const runlimitSeconds = lsf.runlimit !== undefined ? parseRunlimit(lsf.runlimit) : null;
@@ -44,9 +45,9 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     runlimitSeconds === null
       ? 0
       : warningBefore ?? Math.min(900, Math.max(60, Math.round(runlimitSeconds / 10)), Math.floor(runlimitSeconds / 2));
-  const requeueExit = lsf.requeue_exit ?? 99;
+  const requeueExit = lsf.requeue_exit ?? DEFAULTS.requeueExit;
   let method: JobModel["requeue"]["method"];
-  const wanted = tool === "none" ? "none" : lsf.requeue ?? "auto";
+  const wanted = tool === "none" ? "none" : lsf.requeue ?? DEFAULTS.requeue;
   if (flavour === "slurm") {
     // Slurm has no per-job requeue exit code; the job asks with scontrol requeue (rules.ts
     // rejects "exit" and "brequeue" there).
@@ -70,11 +71,11 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
   // "1-100%10" → name[1-100]%10: the element limit goes after the brackets.
   const [range, limit] = (spec.array ?? "").split("%");
   const jobName = spec.array ? `${spec.name}[${range}]${limit !== undefined ? `%${limit}` : ""}` : spec.name;
-  const defaultLog = spec.array ? `${spec.name}.%J.%I.log` : `${spec.name}.%J.log`;
+  const defaultLog = defaultLsfOutput(spec.name, spec.array !== undefined);
   const bsub: string[] = [];
   bsub.push(`-J ${bsubWord(jobName)}`);
   bsub.push(`-q ${bsubWord(spec.queue)}`);
-  bsub.push(`-n ${spec.slots ?? 1}`);
+  bsub.push(`-n ${spec.slots ?? DEFAULTS.slots}`);
   bsub.push(`-o ${bsubWord(lsf.output ?? defaultLog)}`);
   if (lsf.error !== undefined) bsub.push(`-e ${bsubWord(lsf.error)}`);
   if (runlimitSeconds !== null) bsub.push(`-W ${formatRunlimit(runlimitSeconds)}`);
@@ -167,8 +168,8 @@ function model(spec: Spec, ctx: NormalizeContext, s: SchedulerPart): JobModel {
     crjobVersion: VERSION,
     name: spec.name,
     queue: spec.queue,
-    slots: spec.slots ?? 1,
-    mode: ctx.mode ?? spec.mode ?? "auto",
+    slots: spec.slots ?? DEFAULTS.slots,
+    mode: ctx.mode ?? spec.mode ?? DEFAULTS.mode,
     flavour,
     scheduler: slurm ? "slurm" : "lsf",
     submitCommand: slurm ? "sbatch" : "bsub",
@@ -191,22 +192,22 @@ function model(spec: Spec, ctx: NormalizeContext, s: SchedulerPart): JobModel {
     intervalAuto,
     mtbfSeconds,
     stateDir,
-    keep: ck.keep ?? 2,
-    keepOnSuccess: ck.keep_on_success ?? false,
-    restorePid: ck.restore_pid ?? "auto",
+    keep: ck.keep ?? DEFAULTS.keep,
+    keepOnSuccess: ck.keep_on_success ?? DEFAULTS.keepOnSuccess,
+    restorePid: ck.restore_pid ?? DEFAULTS.restorePid,
     appFiles: ck.files ?? [],
     appSignal: ck.signal ? ck.signal.replace(/^SIG/, "") : null,
     appReady: {
       marker: ck.ready?.marker ?? null,
       stableSeconds: ck.ready?.stable ? parseDuration(ck.ready.stable) : null,
-      timeoutSeconds: ck.ready?.timeout ? parseDuration(ck.ready.timeout) ?? 600 : 600,
+      timeoutSeconds: ck.ready?.timeout ? parseDuration(ck.ready.timeout) ?? DEFAULTS.readyTimeoutSeconds : DEFAULTS.readyTimeoutSeconds,
     },
-    scratch: spec.scratch ?? site.scratch ?? "/sanscratch",
+    scratch: spec.scratch ?? site.scratch ?? DEFAULTS.scratch,
     blcrPrefix: tool === "blcr" ? queueProfile.blcr ?? null : null,
     dmtcpPrefix: tool === "dmtcp" ? queueProfile.dmtcp ?? null : null,
     runlimitSeconds,
     limitMarginSeconds,
-    requeue: { method, exitCode: requeueExit, maxRequeues: spec.lsf?.max_requeues ?? 20 },
+    requeue: { method, exitCode: requeueExit, maxRequeues: spec.lsf?.max_requeues ?? DEFAULTS.maxRequeues },
     warningSignal,
   };
 }

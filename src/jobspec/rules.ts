@@ -3,6 +3,7 @@
 // the schema, so a rule skips it instead of adding a second, confusing message.
 import * as posix from "node:path/posix";
 import type { Diagnostic, Severity } from "../diagnostics.js";
+import { DEFAULTS } from "./defaults.js";
 import { formatDuration, parseDuration, parseRunlimit } from "./duration.js";
 import { formatPath, locate, locateInValue, type LoadedSpec, type PathSegment } from "./load.js";
 import { slurmRules } from "./rules-slurm.js";
@@ -25,13 +26,13 @@ export interface RuleContext {
 type At = "value" | "key" | { index: number };
 type Rule = (ctx: RuleContext) => void;
 
-const DEFAULT_SCRATCH = "/sanscratch";
-const DEFAULT_REQUEUE_EXIT = 99;
+const DEFAULT_SCRATCH = DEFAULTS.scratch;
+const DEFAULT_REQUEUE_EXIT = DEFAULTS.requeueExit;
 
 export function checkRules(loaded: LoadedSpec, site: LoadedSite | null): Diagnostic[] {
   if (!isRecord(loaded.data)) return [];
   const out: Diagnostic[] = [];
-  const tool = get(loaded.data, "checkpoint", "tool") ?? "blcr";
+  const tool = get(loaded.data, "checkpoint", "tool") ?? DEFAULTS.tool;
   const ctx: RuleContext = {
     loaded,
     spec: loaded.data,

@@ -2,6 +2,7 @@
 // job spec and the site profile. Plain objects on purpose: `crjob schema` prints them, and a build
 // step can compile them into ajv standalone code. Field names mirror src/jobspec/types.ts.
 // Cross-field checks (interval vs run limit, site queues, bsub options) live in rules.ts.
+import { DEFAULTS } from "./defaults.js";
 
 /** Patterns, shared with validate.ts, which explains each one to people (patternHelp). */
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
@@ -76,9 +77,9 @@ const checkpoint = obj("How and how often the app is checkpointed.", {
   tool: {
     type: "string",
     enum: ["blcr", "none", "dmtcp", "app"],
-    default: "blcr",
+    default: DEFAULTS.tool,
     description:
-      'Checkpointer: "blcr" (cr_run/cr_checkpoint/cr_restart), "dmtcp", "app" (the app writes its own checkpoint files), or "none" (no checkpoints). Default: blcr.',
+      `Checkpointer: "blcr" (cr_run/cr_checkpoint/cr_restart), "dmtcp", "app" (the app writes its own checkpoint files), or "none" (no checkpoints). Default: ${DEFAULTS.tool}.`,
   },
   interval: str(
     'Time between checkpoints: 90s, 30m, 12h, 1d, or "auto" (chosen from the measured checkpoint cost and mtbf). Required unless tool is "none"; below 1m only for testing.',
@@ -92,20 +93,20 @@ const checkpoint = obj("How and how often the app is checkpointed.", {
   keep: {
     type: "integer",
     minimum: 1,
-    default: 2,
-    description: "Checkpoint generations kept; older ones are removed once a newer one is complete. Default: 2.",
+    default: DEFAULTS.keep,
+    description: `Checkpoint generations kept; older ones are removed once a newer one is complete. Default: ${DEFAULTS.keep}.`,
   },
   keep_on_success: {
     type: "boolean",
-    default: false,
-    description: "Keep the checkpoints when the app ends successfully (else they are removed). Default: false.",
+    default: DEFAULTS.keepOnSuccess,
+    description: `Keep the checkpoints when the app ends successfully (else they are removed). Default: ${DEFAULTS.keepOnSuccess}.`,
   },
   restore_pid: {
     type: "string",
     enum: ["auto", "always", "never"],
-    default: "auto",
+    default: DEFAULTS.restorePid,
     description:
-      'BLCR: "auto" restores the original PID and retries with --no-restore-pid when it is in use; "always"; "never". Default: auto.',
+      `BLCR: "auto" restores the original PID and retries with --no-restore-pid when it is in use; "always"; "never". Default: ${DEFAULTS.restorePid}.`,
   },
   files: strings('checkpoint.tool "app": files/globs in the work dir that the app writes as its checkpoint.'),
   signal: str('checkpoint.tool "app": signal sent to the app to make it write its checkpoint, e.g. USR1.', {
@@ -114,7 +115,7 @@ const checkpoint = obj("How and how often the app is checkpointed.", {
   ready: obj('checkpoint.tool "app": how crjob knows the checkpoint files are complete.', {
     marker: str("File the app creates when its checkpoint is complete.", { minLength: 1 }),
     stable: duration("The files count as complete once their size has not changed for this long, e.g. 10s."),
-    timeout: duration("Give up waiting (the checkpoint is skipped, the previous generation kept) after this long. Default: 10m."),
+    timeout: duration(`Give up waiting (the checkpoint is skipped, the previous generation kept) after this long. Default: ${DEFAULTS.readyTimeout}.`),
   }),
 });
 
@@ -134,27 +135,28 @@ const lsf = obj(
   extra: strings('Further bsub options, one option with its value per entry, e.g. ["-M 4000", "-P myproject"]. LSF only: on Slurm an error unless slurm.extra is set (then ignored there).'),
   rerunnable: {
     type: "boolean",
-    default: false,
-    description: "#BSUB -r (Slurm --requeue): rerun the job (it resumes from its checkpoint) when its host is lost. Default: false.",
+    default: DEFAULTS.rerunnable,
+    description: `#BSUB -r (Slurm --requeue): rerun the job (it resumes from its checkpoint) when its host is lost. Default: ${DEFAULTS.rerunnable}.`,
   },
   requeue_exit: {
     type: "integer",
     minimum: 1,
     maximum: 255,
-    default: 99,
-    description: "Exit code that makes LSF requeue the job at its run limit. Default: 99. Ignored on Slurm (the job requeues itself with scontrol requeue).",
+    default: DEFAULTS.requeueExit,
+    description: `Exit code that makes LSF requeue the job at its run limit. Default: ${DEFAULTS.requeueExit}. Ignored on Slurm (the job requeues itself with scontrol requeue).`,
   },
   max_requeues: {
     type: "integer",
     minimum: 0,
-    description: "Stop requeueing after this many requeues (a guard against endless loops; on Slurm counted by SLURM_RESTART_COUNT). Default: 20.",
+    default: DEFAULTS.maxRequeues,
+    description: `Stop requeueing after this many requeues (a guard against endless loops; on Slurm counted by SLURM_RESTART_COUNT). Default: ${DEFAULTS.maxRequeues}.`,
   },
   requeue: {
     type: "string",
     enum: ["auto", "exit", "brequeue", "none"],
-    default: "auto",
+    default: DEFAULTS.requeue,
     description:
-      'How the job gets back in the queue at its run limit: "exit" (#BSUB -Q on IBM LSF, the queue\'s REQUEUE_EXIT_VALUES on OpenLava), "brequeue", "none", or "auto" (by flavour; on Slurm scontrol requeue, and "exit"/"brequeue" are errors). Default: auto.',
+      `How the job gets back in the queue at its run limit: "exit" (#BSUB -Q on IBM LSF, the queue's REQUEUE_EXIT_VALUES on OpenLava), "brequeue", "none", or "auto" (by flavour; on Slurm scontrol requeue, and "exit"/"brequeue" are errors). Default: ${DEFAULTS.requeue}.`,
   },
   warning: obj("Warning before the run limit (IBM LSF: -wa/-wt; Slurm: --signal=B:SIG@before, default USR2; OpenLava: crjob's own timer).", {
     signal: str("Signal sent before the run limit, e.g. USR1.", { pattern: SIGNAL_PATTERN }),
@@ -180,13 +182,13 @@ export const specSchema = {
   properties: {
     name: str("Job name (#BSUB -J) and the key of the job's checkpoint state.", { pattern: NAME_PATTERN }),
     queue: str("LSF queue (#BSUB -q), or Slurm partition (#SBATCH --partition).", { pattern: NAME_PATTERN }),
-    slots: { type: "integer", minimum: 1, default: 1, description: "Job slots (#BSUB -n; Slurm --ntasks). Default: 1." },
+    slots: { type: "integer", minimum: 1, default: DEFAULTS.slots, description: `Job slots (#BSUB -n; Slurm --ntasks). Default: ${DEFAULTS.slots}.` },
     mode: {
       type: "string",
       enum: ["auto", "fresh", "restart"],
-      default: "auto",
+      default: DEFAULTS.mode,
       description:
-        '"auto": restart from this job\'s checkpoint when one exists, else start fresh; "fresh"; "restart" (fail when there is no checkpoint). Default: auto.',
+        `"auto": restart from this job's checkpoint when one exists, else start fresh; "fresh"; "restart" (fail when there is no checkpoint). Default: ${DEFAULTS.mode}.`,
     },
     array: str('Job array: "1-100", "1-100%10" (at most 10 at once), "1,3,5-9"; each element has its own checkpoints.'),
     app,
@@ -195,7 +197,7 @@ export const specSchema = {
       out: strings('Files/globs copied back to the submit dir when the job ends (also when it fails), e.g. [context, "results/*"].'),
     }),
     checkpoint,
-    scratch: str("Work-dir root: the job runs in <scratch>/$LSB_JOBID (Slurm: $SLURM_JOB_ID). Default: from the site profile, else /sanscratch.", {
+    scratch: str(`Work-dir root: the job runs in <scratch>/$LSB_JOBID (Slurm: $SLURM_JOB_ID). Default: from the site profile, else ${DEFAULTS.scratch}.`, {
       pattern: ROOTED_PATH_PATTERN,
     }),
     lsf,

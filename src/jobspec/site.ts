@@ -44,8 +44,12 @@ export function findSitePath(opts: FindSiteOptions): string | null {
 export function loadSite(source: string, file: string): LoadedSite {
   const loaded = loadYaml(source, file, "site profile");
   const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...validateWith(loaded, compileSiteValidator(), siteSchema)];
-  const data = isRecord(loaded.data) ? (loaded.data as SiteProfile) : {};
-  return { ...loaded, data, diagnostics };
+  // Completed in place, not spread into a new object: spreading would read `doc`, which a profile
+  // read by fastYaml parses (with positions) only when a diagnostic needs it.
+  const site = loaded as LoadedSite;
+  site.data = isRecord(loaded.data) ? (loaded.data as SiteProfile) : {};
+  site.diagnostics = diagnostics;
+  return site;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,12 +1,35 @@
 // What the supervisor does on bkill / brequeue / bhostfail / bmig / bstop / bresume requests.
 import type { Ack, ElementResult, Request } from "./ctl.js";
 import { signalName, signalNumber } from "./signals.js";
-import { FINISHED } from "./store.js";
-import type { Supervisor } from "./supervisor.js";
+import { FINISHED, type ElementState, type JobRecord, type JobState } from "./store.js";
 
 const SIG = (n: string) => signalNumber(n)!;
 
-export function handleRequest(sup: Supervisor, req: Exclude<Request, { op: "shutdown" }>): Ack {
+/** What a request changes on a running element (supervisor.ts's Run has these and more). */
+export interface RunFlags {
+  force: boolean;
+  killReason?: string;
+  ownerSignalled: boolean;
+  requeueAfter: boolean;
+  hostFail: boolean;
+}
+
+/**
+ * What handleRequest needs from the job's supervisor. Declared here, and met by supervisor.ts's
+ * Supervisor, so that the import goes one way only (supervisor → requests).
+ */
+export interface RequestHost<R extends RunFlags> {
+  readonly state: JobState;
+  readonly runs: ReadonlyMap<number, R>;
+  readonly job: JobRecord;
+  latency(): number;
+  log(el: ElementState, text: string): void;
+  finalize(el: ElementState, stat: "DONE" | "EXIT", exitCode: number | undefined, reason: string | undefined, now: number, note?: string): void;
+  deliver(run: R, sig: number): void;
+  terminate(run: R, reason: string): void;
+}
+
+export function handleRequest<R extends RunFlags>(sup: RequestHost<R>, req: Exclude<Request, { op: "shutdown" }>): Ack {
   const results: ElementResult[] = [];
   const now = Date.now();
   for (const el of sup.state.elements.filter((e) => req.index === undefined || e.index === req.index)) {

@@ -61,9 +61,9 @@ describe("validateCommand", () => {
     expect(await validateCommand({ specs, format: "text" })).toBe(1);
     expect(errLines()).toEqual([
       '<dir>/bad.yaml:6:3 error checkpoint.intervall: unknown property (did you mean "interval"?)',
-      "<dir>/missing.yaml error no such file",
-      "<dir>/jobs error is a directory, not a job spec",
-      "<dir>/empty.yaml error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)",
+      "<dir>/missing.yaml:1:1 error no such file",
+      "<dir>/jobs:1:1 error is a directory, not a job spec",
+      "<dir>/empty.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)",
     ]);
     expect(out).toBe("");
   });
@@ -72,7 +72,7 @@ describe("validateCommand", () => {
     const p = write("secret.yaml", spec());
     chmodSync(p, 0o000);
     expect(await validateCommand({ specs: [p], format: "text" })).toBe(1);
-    expect(errLines()).toEqual(["<dir>/secret.yaml error cannot read it: permission denied"]);
+    expect(errLines()).toEqual(["<dir>/secret.yaml:1:1 error cannot read it: permission denied"]);
   });
 
   it("prints JSON rows on stdout", async () => {
@@ -81,7 +81,7 @@ describe("validateCommand", () => {
     expect(err).toBe("");
     expect(JSON.parse(out.split(dir).join("<dir>"))).toEqual([
       { file: "<dir>/a.yaml", line: 3, col: 7, path: "mode", severity: "error", message: 'must be one of "auto", "fresh", "restart", got "resume"', hint: null },
-      { file: "<dir>/nope.yaml", line: 0, col: 0, path: "", severity: "error", message: "no such file", hint: null },
+      { file: "<dir>/nope.yaml", line: 1, col: 1, path: "", severity: "error", message: "no such file", hint: null },
     ]);
   });
 
@@ -111,7 +111,7 @@ describe("validateCommand", () => {
   it("names where a missing site profile came from", async () => {
     vi.stubEnv("CRJOB_SITE", path.join(dir, "gone.yaml"));
     expect(await validateCommand({ specs: [write("a.yaml", spec())], format: "text" })).toBe(1);
-    expect(errLines()).toEqual(["<dir>/gone.yaml error no such file (from $CRJOB_SITE)"]);
+    expect(errLines()).toEqual(["<dir>/gone.yaml:1:1 error no such file (from $CRJOB_SITE)"]);
   });
 });
 

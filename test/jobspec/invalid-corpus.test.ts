@@ -79,7 +79,7 @@ describe("invalid corpus", () => {
   });
 
   it("comments-only.yaml", () => {
-    expect(check("comments-only.yaml")).toMatchInlineSnapshot(`"comments-only.yaml error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"`);
+    expect(check("comments-only.yaml")).toMatchInlineSnapshot(`"comments-only.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"`);
   });
 
   it("duplicate-key.yaml", () => {
@@ -90,7 +90,7 @@ describe("invalid corpus", () => {
   });
 
   it("empty.yaml", () => {
-    expect(check("empty.yaml")).toMatchInlineSnapshot(`"empty.yaml error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"`);
+    expect(check("empty.yaml")).toMatchInlineSnapshot(`"empty.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"`);
   });
 
   it("env-bad.yaml", () => {

@@ -24,8 +24,8 @@ describe("loadSpec", () => {
   });
 
   const cases: [string, { given: string; want: string[]; data: "kept" | "dropped" }][] = [
-    ["empty file", { given: "", want: ["job.yaml error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"], data: "dropped" }],
-    ["only whitespace", { given: "\n  \n", want: ["job.yaml error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"], data: "dropped" }],
+    ["empty file", { given: "", want: ["job.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"], data: "dropped" }],
+    ["only whitespace", { given: "\n  \n", want: ["job.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)"], data: "dropped" }],
     ["a scalar", { given: "hello\n", want: ["job.yaml:1:1 error a job spec must be a mapping of fields (key: value), got a string"], data: "dropped" }],
     ["a list", { given: "\n- a\n", want: ["job.yaml:2:1 error a job spec must be a mapping of fields (key: value), got a list"], data: "dropped" }],
     ["duplicate key keeps data", { given: "a: 1\nb:\n  c: 1\n  c: 2\n", want: ["job.yaml:4:3 error b.c: duplicate key (already set on line 3)"], data: "kept" }],

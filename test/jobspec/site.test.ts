@@ -36,7 +36,7 @@ describe("loadSite", () => {
   });
 
   const cases: [string, { given: string; want: string[] }][] = [
-    ["empty", { given: "", want: ["s.yaml error the file is empty; a site profile is a mapping of fields"] }],
+    ["empty", { given: "", want: ["s.yaml:1:1 error the file is empty; a site profile is a mapping of fields"] }],
     ["a list", { given: "- a\n", want: ["s.yaml:1:1 error a site profile must be a mapping of fields (key: value), got a list"] }],
     ["bad flavour", { given: "flavour: lsf\n", want: ['s.yaml:1:10 error flavour: must be one of "ibm", "openlava", "slurm", got "lsf"'] }],
     ["misspelt key", { given: "flavor: ibm\n", want: ['s.yaml:1:1 error flavor: unknown property (did you mean "flavour"?)'] }],
