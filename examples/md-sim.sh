@@ -47,11 +47,11 @@ crjob_history() {
 }
 
 # Alive and not a zombie. Our own children are reaped by bash, so `kill -0` alone would do,
-# but a zombie still answers `kill -0`.
+# but a zombie still answers `kill -0`. (`read`, not `cat`: no process started to look.)
 crjob_alive() {
   kill -0 "$1" 2>/dev/null || return 1
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  local stat=''
+  read -r stat 2>/dev/null <"/proc/$1/stat" || [ -n "$stat" ] || return 0
   stat=${stat##*) }
   [ "${stat%% *}" != Z ]
 }
@@ -67,6 +67,19 @@ crjob_tree() {
 crjob_kill_tree() {
   local p
   for p in $(crjob_tree "$1"); do kill -KILL "$p" 2>/dev/null; done
+}
+
+# KILL the app and all it started, and collect it at once with stderr closed: bash would report
+# "line N: PID Killed ( trap '' INT TERM … )" at its next command, in the job log, where a user
+# reads it as a crash. A trap may interrupt `wait`; then wait again.
+crjob_kill_app() {
+  {
+    crjob_kill_tree "$CRJOB_APP_PID"
+    while kill -0 "$CRJOB_APP_PID"; do
+      wait "$CRJOB_APP_PID"
+      [ "$?" -ne 127 ] || break
+    done
+  } 2>/dev/null
 }
 
 # Read KEY from a key=value file without evaluating anything.
@@ -279,6 +292,68 @@ crjob_auto_interval() {
   printf '%s\n' "$iv"
 }
 
+# --- Sleeping until something happens ------------------------------------------------------------
+# While the app runs, the script wakes only when the app ends, a signal arrives, or the next
+# checkpoint or the run limit is due: no process per second, no polling.
+# - `wait -n` returns when a child ends, and at once when a trapped signal arrives.
+# - A due time is a child of its own, the waker: a subshell that reads one byte from a pipe with a
+#   timeout, so it ends when the time has come or when it gets that byte.
+# - The signal traps write that byte (crjob_wake). A signal that arrives while the script is busy
+#   (say, checkpointing) runs its trap before the script waits again, too early to interrupt that
+#   wait; its byte ends the next waker at once, so it is acted on all the same (no lost wake-up).
+#   A trap never starts a process: that would change $! between a `&` and the line that reads it.
+# - The waker ignores the signals LSF sends to every process group of the job, holds no write end
+#   of the pipe (so it sees end-of-file and ends if the script dies), and its output goes nowhere:
+#   nothing of it outlives the job or holds the job's output open.
+# bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
+# it looks again every second (no process started for it).
+CRJOB_WAKE_R=''
+CRJOB_WAKE_W=''
+CRJOB_WAKER=''
+CRJOB_WAIT_N=0
+if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
+  CRJOB_WAIT_N=1
+fi
+
+# The pipe: opened after the app has started, so that the app does not inherit it. Linux lets
+# /dev/fd/N of a pipe be opened again: one read-write end for the script, one read end for wakers.
+crjob_watch_open() {
+  exec {CRJOB_WAKE_W}<> <(:) && exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"
+}
+
+# Called by the signal traps (and at exit, to end the waker): never blocks on an unread pipe of
+# fewer than 64 KiB of signals.
+crjob_wake() {
+  [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
+}
+
+# Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
+# of SECONDS; empty: none) has come (return 1).
+crjob_wait_event() { # due
+  local timeout=() woke st
+  if [ -n "$1" ]; then timeout=(-t $(($1 > SECONDS ? $1 - SECONDS : 1))); fi
+  if [ "$CRJOB_WAIT_N" = 0 ]; then
+    read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _
+    return 1
+  fi
+  if [ -z "$CRJOB_WAKER" ] || ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
+    (
+      trap '' INT TERM QUIT USR1 USR2
+      exec {CRJOB_WAKE_W}>&-
+      read -r -n 1 "${timeout[@]}" -u "$CRJOB_WAKE_R" _
+      exit 0 # a normal end: bash keeps it for `wait -n` (a killed job it may drop unreported)
+    ) </dev/null >/dev/null 2>&1 &
+    CRJOB_WAKER=$!
+  fi
+  wait -n -p woke
+  st=$?
+  case ${woke:-} in
+    "$CRJOB_APP_PID") crjob_status=$st; return 0 ;;
+    "$CRJOB_WAKER") CRJOB_WAKER='' ;;
+  esac
+  return 1
+}
+
 # --- BLCR: cr_run / cr_checkpoint / cr_restart ------------------------------------------------------
 crjob_tool_setup() {
   # BLCR of queue tinymem (site profile)
@@ -304,13 +379,20 @@ crjob_tool_launch() {
 
 # cr_checkpoint writes atomically (temp file, rename) and returns when the context is complete.
 # After a restart the target is cr_restart, which passes a tree checkpoint on to the app.
+# With --kill the app dies while cr_checkpoint runs: it is collected here, where bash's report of
+# that goes nowhere (see crjob_kill_app); cr_checkpoint's own messages reach the log (fd 3).
 crjob_tool_checkpoint() { # dir final
-  local after=--run
+  local after=--run rc
   [ "$2" = 1 ] && after=--kill
-  (
-    trap '' INT TERM USR1 USR2
-    exec cr_checkpoint "$after" -f "$1/context" "$CRJOB_CKPT_PID"
-  )
+  {
+    (
+      trap '' INT TERM USR1 USR2
+      exec cr_checkpoint "$after" -f "$1/context" "$CRJOB_CKPT_PID" 2>&3 3>&-
+    )
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ "$2" = 1 ]; then crjob_kill_app; fi
+  } 3>&2 2>/dev/null
+  return "$rc"
 }
 
 # 0 = restored and running; 1 = this generation does not restore; 2 = give up.
@@ -362,7 +444,7 @@ crjob_tool_restart() { # gen_dir old_workdir
 
 # The app ignores TERM; when no final checkpoint could be taken, stop it for good.
 crjob_tool_stop() {
-  crjob_kill_tree "$CRJOB_APP_PID"
+  crjob_kill_app
 }
 
 # --- Signals --------------------------------------------------------------------------------------
@@ -380,6 +462,7 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
+  crjob_wake
 }
 trap 'crjob_on_signal INT' INT
 trap 'crjob_on_signal TERM' TERM
@@ -390,6 +473,7 @@ trap 'crjob_on_signal USR2' USR2
 crjob_cleanup() {
   if [ -n "${CRJOB_RELOCATED_LINK:-}" ] && [ -L "$CRJOB_RELOCATED_LINK" ]; then rm -f "$CRJOB_RELOCATED_LINK"; fi
   if [ "${CRJOB_LOCKED:-0}" = 1 ]; then rm -rf "$CRJOB_STATE/lock"; fi
+  [ -z "$CRJOB_WAKER" ] || crjob_wake # the waker reads it and ends
 }
 trap crjob_cleanup EXIT
 
@@ -550,6 +634,8 @@ if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
   [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 fi
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
+crjob_watch_open
+crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do
   if [ -n "$CRJOB_STOP_SIGNAL" ]; then
     crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
@@ -572,25 +658,33 @@ while crjob_alive "$CRJOB_APP_PID"; do
       crjob_next=$((SECONDS + CRJOB_INTERVAL))
     fi
   fi
-  sleep 1 &
-  wait $! 2>/dev/null
-done
-# A trap that runs while we wait (a signal at the moment the app ends) interrupts `wait` with
-# 128+signal; the app's own status is still there to collect.
-wait "$CRJOB_APP_PID"
-crjob_status=$?
-while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
-  if crjob_alive "$CRJOB_APP_PID"; then
-    wait "$CRJOB_APP_PID"
-    crjob_status=$?
-    continue
+  # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
+  crjob_due=''
+  if [ "$CRJOB_TOOL" != none ]; then
+    crjob_due=$crjob_next
+    if [ "$crjob_deadline" -gt 0 ] && [ "$crjob_deadline" -lt "$crjob_due" ]; then crjob_due=$crjob_deadline; fi
   fi
-  wait "$CRJOB_APP_PID" 2>/dev/null
-  st=$?
-  [ "$st" -eq 127 ] || crjob_status=$st
-  [ "$crjob_status" -ge 0 ] || crjob_status=1
-  break
+  crjob_wait_event "$crjob_due" && break
 done
+if [ -z "$crjob_status" ]; then
+  # The app ended while the script was busy, or between two looks (bash < 5.1). A trap that runs
+  # while we wait (a signal at the moment the app ends) interrupts `wait` with 128+signal; the
+  # app's own status is still there to collect.
+  wait "$CRJOB_APP_PID"
+  crjob_status=$?
+  while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
+    if crjob_alive "$CRJOB_APP_PID"; then
+      wait "$CRJOB_APP_PID"
+      crjob_status=$?
+      continue
+    fi
+    wait "$CRJOB_APP_PID" 2>/dev/null
+    st=$?
+    [ "$st" -eq 127 ] || crjob_status=$st
+    [ "$crjob_status" -ge 0 ] || crjob_status=1
+    break
+  done
+fi
 crjob_log "app exited with status $crjob_status"
 [ -z "$CRJOB_STOP_SIGNAL" ] || crjob_finish_killed
 if [ "$crjob_status" -eq 0 ]; then
