@@ -40,9 +40,10 @@ crjob_app_env() {
 # --- Helpers ----------------------------------------------------------------------------------
 crjob_log() { printf 'crjob: %s\n' "$*"; }
 
-# One line per event in the job's history file, for `crjob status`.
+# One line per event in the job's history file, for `crjob status`. (printf's own clock: no `date`
+# process, also when a signal trap calls this.)
 crjob_history() {
-  printf '%s job=%s host=%s %s\n' "$(date +%Y-%m-%dT%H:%M:%S%z)" "$CRJOB_JOBID" "$CRJOB_HOST" "$*" \
+  printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s host=%s %s\n' -1 "$CRJOB_JOBID" "$CRJOB_HOST" "$*" \
     >>"$CRJOB_STATE/history" 2>/dev/null
 }
 
@@ -92,15 +93,18 @@ crjob_meta() {
 }
 
 # Complete generations, newest first. A generation is complete once its directory has its final
-# name: it is written as .gen.N.tmp.PID and renamed only when everything is in it.
+# name: it is written as .gen.N.tmp.PID and renamed only when everything is in it. (Sorted by an
+# array's indices, which bash keeps in order: no `sort` process.)
 crjob_generations() {
-  local d n
+  local d n i found=() order
   for d in "$CRJOB_STATE"/gen.*; do
     [ -f "$d/meta" ] || continue
     n=${d##*/gen.}
     case $n in '' | *[!0-9]*) continue ;; esac
-    printf '%s\n' "$n"
-  done | sort -rn
+    found[10#$n]=$n
+  done
+  order=("${!found[@]}")
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do printf '%s\n' "${found[order[i]]}"; done
 }
 
 # --- One job per state: a lock directory that names its owner ---------------------------------
@@ -175,9 +179,11 @@ crjob_stage_out() {
   (
     cd "$CRJOB_WORK" || exit 1
     while IFS= read -r -d '' f; do
-      mkdir -p "$CRJOB_STAGE_DEST/$(dirname -- "$f")"
+      d=.
+      case $f in */*) d=${f%/*} ;; esac
+      [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
-        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$(dirname -- "$f")/"
+        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/"
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
       fi
@@ -536,7 +542,7 @@ crjob_checkpoint_and_stop() {
 }
 
 # --- Where this run lives -------------------------------------------------------------------------
-CRJOB_HOST=$(uname -n)
+CRJOB_HOST=${HOSTNAME:-$(uname -n)} # bash's HOSTNAME is uname -n, without a process
 CRJOB_JOBID=${LSB_JOBID:-local$$}
 CRJOB_SUBMIT_DIR=${LS_SUBCWD:-$PWD}
 CRJOB_STAGE_DEST=$CRJOB_SUBMIT_DIR
@@ -547,19 +553,19 @@ CRJOB_ORIG_PID=''
 SECONDS=0
 
 crjob_tool_setup
-umask_was=$(umask)
-umask 077
-if ! mkdir -p "$CRJOB_STATE" || ! chmod 700 "$CRJOB_STATE"; then
+if ! { [ -d "$CRJOB_STATE" ] || (umask 077 && mkdir -p "$CRJOB_STATE"); } || ! chmod 700 "$CRJOB_STATE"; then
   crjob_log "error: cannot create $CRJOB_STATE"
   exit 1
 fi
-umask "$umask_was"
 crjob_lock
-rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
+if compgen -G "$CRJOB_STATE/.gen.*.tmp.*" >/dev/null || compgen -G "$CRJOB_STATE/.trash.*" >/dev/null; then
+  rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
+fi
 
 # --- Fresh start or restart: decided from the job's own state, never from a PID -----------------
 mapfile -t crjob_gens < <(crjob_generations)
-CRJOB_ORIGIN=$(cat "$CRJOB_STATE/origin" 2>/dev/null)
+CRJOB_ORIGIN=''
+read -r CRJOB_ORIGIN 2>/dev/null <"$CRJOB_STATE/origin"
 crjob_candidates=()
 case $CRJOB_MODE in
   auto | restart)
@@ -616,7 +622,7 @@ fi
 if [ -z "$crjob_started" ]; then
   CRJOB_ORIGIN=$CRJOB_JOBID
   printf '%s\n' "$CRJOB_ORIGIN" >"$CRJOB_STATE/origin"
-  rm -f "$CRJOB_STATE/requeues"
+  [ ! -e "$CRJOB_STATE/requeues" ] || rm -f "$CRJOB_STATE/requeues"
   crjob_log "fresh start: ${crjob_app[*]}"
   crjob_history "start fresh"
   crjob_tool_launch || crjob_finish 1 "launch-failed"
