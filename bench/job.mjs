@@ -3,7 +3,9 @@
 //
 //   overhead:  wall time of a job whose app is /bin/true, minus that of the bare app started the way
 //              the checkpointer starts it (tool none: /bin/true; blcr: `cr_run /bin/true`), median
-//              of BENCH_JOB_RUNS interleaved runs. No staging.
+//              of BENCH_JOB_RUNS interleaved runs, and the same for CPU time (user+sys of the job
+//              and all its processes, from bash's `time`): on a loaded machine wall time swells with
+//              the load, CPU time hardly. No staging.
 //   CPU:       the script's own CPU while a BENCH_JOB_APP_SECONDS idle app runs (no checkpoint
 //              due): utime+stime of the script plus those of the children it has reaped (the
 //              fields 14-17 of /proc/PID/stat), over the app's run but its first and last 2 s, as
@@ -17,6 +19,8 @@
 // `--base REV` measures the templates of git revision REV too, side by side (the bundled CLI with
 // --templates <REV's templates/>): before and after in one run. `--tools none,blcr` (default).
 // The BLCR tools are the stand-ins of test/bin. Figures only: nothing fails on a slow machine.
+// Run alone: `npm run bench:job` (builds first), or `node bench/job.mjs --base 9e21ca0`; skipped by
+// `npm run bench` with BENCH_ONLY=cold|batch.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +36,8 @@ const appSeconds = Number(process.env.BENCH_JOB_APP_SECONDS ?? 20);
 const signalRuns = 5;
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 const { values: opts } = parseArgs({ options: { base: { type: "string" }, tools: { type: "string", default: "none,blcr" } } });
+
+if (process.env.BENCH_ONLY === "cold" || process.env.BENCH_ONLY === "batch") process.exit(0); // bench/run.mjs's parts only
 
 if (!existsSync(join(root, "dist", "cli.mjs"))) {
   console.error("bench: dist/cli.mjs missing; run `npm run bench` (it builds first)");
@@ -82,30 +88,41 @@ const sleepApp = (tool) =>
 let jobCounter = 0;
 const jobEnv = (job) => env({ LSB_JOBID: `bench${process.pid}x${++jobCounter}`, LS_SUBCWD: job.dir });
 
-function wall(cmd, args, options) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: "ignore", ...options });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.status}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+/** Wall and CPU (user+sys, itself and all its children) ms of one run, by bash's `time`. */
+function timed(argv, options) {
+  const script = 'TIMEFORMAT="%3R %3U %3S"; { time "$@" >/dev/null 2>&1 </dev/null; } 2>&1';
+  const r = spawnSync("bash", ["-c", script, "_", ...argv], { encoding: "utf8", ...options });
+  const m = /([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stdout);
+  if (r.status !== 0 || !m) throw new Error(`${argv.join(" ")}: exit ${r.status}: ${r.stdout}${r.stderr}`);
+  return { wall: Number(m[1]) * 1000, cpu: (Number(m[2]) + Number(m[3])) * 1000 };
 }
 
-/** Overhead in ms of each variant's /bin/true job over its bare app, interleaved runs. */
+/**
+ * Each variant's /bin/true job against its bare app (interleaved runs): wall and CPU medians. CPU
+ * (forks and execs, mostly) hardly depends on what else the machine runs; wall does.
+ */
 function overhead(variants) {
-  const bare = { none: ["/bin/true", []], blcr: [join(testBin, "cr_run"), ["/bin/true"]] };
+  const bare = { none: ["/bin/true"], blcr: [join(testBin, "cr_run"), "/bin/true"] };
   const times = variants.map(() => []);
   const bareTimes = Object.fromEntries(Object.keys(bare).map((t) => [t, []]));
   const tools = [...new Set(variants.map((v) => v.tool))];
   for (let i = 0; i <= runs; i++) {
     for (const t of tools) {
-      const ms = wall(bare[t][0], bare[t][1], { env: env() });
-      if (i > 0) bareTimes[t].push(ms); // run 0 warms the page cache
+      const r = timed(bare[t], { env: env() });
+      if (i > 0) bareTimes[t].push(r); // run 0 warms the page cache
     }
     variants.forEach((v, k) => {
-      const ms = wall("bash", [v.trueJob.script], { cwd: v.trueJob.dir, env: jobEnv(v.trueJob) });
-      if (i > 0) times[k].push(ms);
+      const r = timed(["bash", v.trueJob.script], { cwd: v.trueJob.dir, env: jobEnv(v.trueJob) });
+      if (i > 0) times[k].push(r);
     });
   }
-  return variants.map((v, k) => ({ job: median(times[k]), bare: median(bareTimes[v.tool]) }));
+  const med = (rs, key) => median(rs.map((r) => r[key]));
+  return variants.map((v, k) => ({
+    job: med(times[k], "wall"),
+    bare: med(bareTimes[v.tool], "wall"),
+    jobCpu: med(times[k], "cpu"),
+    bareCpu: med(bareTimes[v.tool], "cpu"),
+  }));
 }
 
 /** Start a job (own process group, as LSF does), collecting its output lines with their times. */
@@ -208,11 +225,12 @@ try {
   for (const v of variants) sig.push(await signalLatency(v));
   const resolution = (1 / CLK_TCK / seconds) * 100;
   console.log(`Job: the generated script's own cost (bash ${spawnSync("bash", ["-c", "echo $BASH_VERSION"], { encoding: "utf8" }).stdout.trim()}, stand-ins of test/bin for BLCR)`);
-  console.log("  tool  templates   overhead of a /bin/true job     script CPU while the app runs   INT → received / acted on / job ended (max)   other lines in the log");
+  console.log(`  load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}; ${runs} runs for the /bin/true job`);
+  console.log("  tool  templates   /bin/true job over the bare app: wall, CPU    script CPU while the app runs   INT → received / acted on / job ended (max)   other lines in the log");
   variants.forEach((v, k) => {
     const o = over[k];
     console.log(
-      `  ${v.label.padEnd(16)}  ${(o.job - o.bare).toFixed(1).padStart(6)} ms (${o.job.toFixed(1)} − ${o.bare.toFixed(1)} bare)` +
+      `  ${v.label.padEnd(16)}  ${(o.job - o.bare).toFixed(1).padStart(6)} ms (${o.job.toFixed(1)} − ${o.bare.toFixed(1)}), ${(o.jobCpu - o.bareCpu).toFixed(1).padStart(5)} ms CPU` +
         `   ${pct[k].toFixed(3).padStart(6)} % of a core` +
         `                ${sig[k].received.toFixed(0).padStart(4)} / ${sig[k].acted.toFixed(0)} / ${sig[k].ended.toFixed(0)} ms (${sig[k].endedMax.toFixed(0)})`.padEnd(36) +
         `   ${sig[k].noise} in ${signalRuns} jobs`,

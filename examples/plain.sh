@@ -81,6 +81,15 @@ crjob_kill_app() {
   } 2>/dev/null
 }
 
+# For the tools' waits that may last minutes (a big image restoring, an app writing its checkpoint):
+# sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
+# and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
+# shellcheck disable=SC2317 # not every checkpointer waits so
+crjob_nap() {
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
+  CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
+}
+
 # Read KEY from a key=value file without evaluating anything.
 crjob_meta() {
   local k v
@@ -90,9 +99,9 @@ crjob_meta() {
   return 1
 }
 
-# Complete generations, newest first. A generation is complete once its directory has its final
-# name: it is written as .gen.N.tmp.PID and renamed only when everything is in it. (Sorted by an
-# array's indices, which bash keeps in order: no `sort` process.)
+# Complete generations, newest first, into the array crjob_gens. A generation is complete once its
+# directory has its final name: it is written as .gen.N.tmp.PID and renamed only when everything is
+# in it. (Sorted by an array's indices, which bash keeps in order: no process started.)
 crjob_generations() {
   local d n i found=() order
   for d in "$CRJOB_STATE"/gen.*; do
@@ -102,7 +111,8 @@ crjob_generations() {
     found[10#$n]=$n
   done
   order=("${!found[@]}")
-  for ((i = ${#order[@]} - 1; i >= 0; i--)); do printf '%s\n' "${found[order[i]]}"; done
+  crjob_gens=()
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do crjob_gens+=("${found[order[i]]}"); done
 }
 
 # --- One job per state: a lock directory that names its owner ---------------------------------
@@ -265,8 +275,9 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
 # first checkpoint of a fresh start, the previous lineage). A generation is renamed away before it
 # is removed, so a kill mid-removal never leaves a half generation under a generation's name.
 crjob_prune() {
-  local n kept=0 origin
-  for n in $(crjob_generations); do
+  local n kept=0 origin crjob_gens
+  crjob_generations
+  for n in "${crjob_gens[@]}"; do
     origin=$(crjob_meta "$CRJOB_STATE/gen.$n/meta" origin)
     if [ "$origin" = "$CRJOB_ORIGIN" ] && [ "$kept" -lt "$CRJOB_KEEP" ]; then
       kept=$((kept + 1))
@@ -277,8 +288,9 @@ crjob_prune() {
 }
 
 crjob_remove_generations() {
-  local n
-  for n in $(crjob_generations); do crjob_drop_generation "$n"; done
+  local n crjob_gens
+  crjob_generations
+  for n in "${crjob_gens[@]}"; do crjob_drop_generation "$n"; done
 }
 
 crjob_drop_generation() { # n
@@ -319,8 +331,9 @@ if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${
   CRJOB_WAIT_N=1
 fi
 
-# The pipe: opened after the app has started, so that the app does not inherit it. Linux lets
-# /dev/fd/N of a pipe be opened again: one read-write end for the script, one read end for wakers.
+# The pipe: opened at the first wait, after the app has started (the app does not inherit it; an
+# app that is already gone costs no pipe). Linux lets /dev/fd/N of a pipe be opened again: one
+# read-write end for the script, one read end for wakers.
 crjob_watch_open() {
   exec {CRJOB_WAKE_W}<> <(:) && exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"
 }
@@ -335,6 +348,10 @@ crjob_wake() {
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
   local timeout=() woke st
+  if [ -z "$CRJOB_WAKE_W" ]; then
+    crjob_watch_open
+    return 1 # a trap that ran before the pipe was there wrote nothing: the caller looks again first
+  fi
   if [ -n "$1" ]; then timeout=(-t $(($1 > SECONDS ? $1 - SECONDS : 1))); fi
   if [ "$CRJOB_WAIT_N" = 0 ]; then
     read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _
@@ -352,7 +369,7 @@ crjob_wait_event() { # due
   wait -n -p woke
   st=$?
   case ${woke:-} in
-    "$CRJOB_APP_PID") crjob_status=$st; return 0 ;;
+    "$CRJOB_APP_PID") [ "$st" -lt 0 ] || crjob_status=$st; return 0 ;; # else collected after the loop
     "$CRJOB_WAKER") CRJOB_WAKER='' ;;
   esac
   return 1
@@ -493,7 +510,7 @@ if compgen -G "$CRJOB_STATE/.gen.*.tmp.*" >/dev/null || compgen -G "$CRJOB_STATE
 fi
 
 # --- Fresh start or restart: decided from the job's own state, never from a PID -----------------
-mapfile -t crjob_gens < <(crjob_generations)
+crjob_generations
 CRJOB_ORIGIN=''
 read -r CRJOB_ORIGIN 2>/dev/null <"$CRJOB_STATE/origin"
 crjob_candidates=()
@@ -522,7 +539,11 @@ if ! mkdir -p "$CRJOB_WORK" || ! cd "$CRJOB_WORK"; then
   crjob_log "error: cannot create work dir $CRJOB_WORK"
   exit 1
 fi
-CRJOB_WORK_CANON=$(pwd -P)
+crjob_pwd=$PWD # the canonical path, without a process: `cd -P` sets PWD to it; back to the same dir
+if ! cd -P . || ! CRJOB_WORK_CANON=$PWD || ! cd "$crjob_pwd"; then
+  crjob_log "error: cannot enter work dir $CRJOB_WORK"
+  exit 1
+fi
 crjob_log "job $CRJOB_NAME (job $CRJOB_JOBID on $CRJOB_HOST) in $CRJOB_WORK"
 crjob_stage_in || crjob_finish 1 "stage-in-failed"
 
@@ -570,7 +591,6 @@ if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
   [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 fi
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
-crjob_watch_open
 crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do
   if [ -n "$CRJOB_STOP_SIGNAL" ]; then
