@@ -322,7 +322,8 @@ crjob_auto_interval() {
 #   of the pipe (so it sees end-of-file and ends if the script dies), and its output goes nowhere:
 #   nothing of it outlives the job or holds the job's output open.
 # bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
-# it looks again every second (no process started for it).
+# it looks again every second (no process started for it); without the pipe, it sleeps 1 s.
+CRJOB_WATCHING=0
 CRJOB_WAKE_R=''
 CRJOB_WAKE_W=''
 CRJOB_WAKER=''
@@ -335,11 +336,16 @@ fi
 # app that is already gone costs no pipe). Linux lets /dev/fd/N of a pipe be opened again: one
 # read-write end for the script, one read end for wakers.
 crjob_watch_open() {
-  exec {CRJOB_WAKE_W}<> <(:) && exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"
+  CRJOB_WATCHING=1
+  if ! exec {CRJOB_WAKE_W}<> <(:) || ! exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"; then
+    crjob_log "warning: no pipe to wait on: looking at the app once a second"
+    [ -z "$CRJOB_WAKE_W" ] || exec {CRJOB_WAKE_W}>&-
+    CRJOB_WAKE_W='' CRJOB_WAKE_R='' CRJOB_WAIT_N=0
+  fi
 }
 
-# Called by the signal traps (and at exit, to end the waker): never blocks on an unread pipe of
-# fewer than 64 KiB of signals.
+# Called by the signal traps (and at exit, to end the waker). A pipe holds 64 KiB: this could only
+# block after that many signals nobody has read.
 crjob_wake() {
   [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
 }
@@ -348,13 +354,13 @@ crjob_wake() {
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
   local timeout=() woke st
-  if [ -z "$CRJOB_WAKE_W" ]; then
+  if [ "$CRJOB_WATCHING" = 0 ]; then
     crjob_watch_open
     return 1 # a trap that ran before the pipe was there wrote nothing: the caller looks again first
   fi
   if [ -n "$1" ]; then timeout=(-t $(($1 > SECONDS ? $1 - SECONDS : 1))); fi
   if [ "$CRJOB_WAIT_N" = 0 ]; then
-    read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _
+    if [ -n "$CRJOB_WAKE_R" ]; then read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _; else sleep 1; fi
     return 1
   fi
   if [ -z "$CRJOB_WAKER" ] || ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
