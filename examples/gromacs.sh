@@ -565,8 +565,11 @@ crjob_requeue() {
   crjob_finish "$CRJOB_REQUEUE_EXIT" "requeue n=$count"
 }
 
-# Final checkpoint and stop the app; used on bkill and before the run limit.
+# Final checkpoint and stop the app; used on bkill and before the run limit. From here on the job
+# only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
+# later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  trap '' INT TERM QUIT USR1 USR2
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
   else
