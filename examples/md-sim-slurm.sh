@@ -41,18 +41,19 @@ crjob_app_env() {
 # --- Helpers ----------------------------------------------------------------------------------
 crjob_log() { printf 'crjob: %s\n' "$*"; }
 
-# One line per event in the job's history file, for `crjob status`.
+# One line per event in the job's history file, for `crjob status`. (printf's own clock: no `date`
+# process, also when a signal trap calls this.)
 crjob_history() {
-  printf '%s job=%s host=%s %s\n' "$(date +%Y-%m-%dT%H:%M:%S%z)" "$CRJOB_JOBID" "$CRJOB_HOST" "$*" \
+  printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s host=%s %s\n' -1 "$CRJOB_JOBID" "$CRJOB_HOST" "$*" \
     >>"$CRJOB_STATE/history" 2>/dev/null
 }
 
 # Alive and not a zombie. Our own children are reaped by bash, so `kill -0` alone would do,
-# but a zombie still answers `kill -0`.
+# but a zombie still answers `kill -0`. (`read`, not `cat`: no process started to look.)
 crjob_alive() {
   kill -0 "$1" 2>/dev/null || return 1
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  local stat=''
+  read -r stat 2>/dev/null <"/proc/$1/stat" || [ -n "$stat" ] || return 0
   stat=${stat##*) }
   [ "${stat%% *}" != Z ]
 }
@@ -70,6 +71,28 @@ crjob_kill_tree() {
   for p in $(crjob_tree "$1"); do kill -KILL "$p" 2>/dev/null; done
 }
 
+# KILL the app and all it started, and collect it at once with stderr closed: bash would report
+# "line N: PID Killed ( trap '' INT TERM … )" at its next command, in the job log, where a user
+# reads it as a crash. A trap may interrupt `wait`; then wait again.
+crjob_kill_app() {
+  {
+    crjob_kill_tree "$CRJOB_APP_PID"
+    while kill -0 "$CRJOB_APP_PID"; do
+      wait "$CRJOB_APP_PID"
+      [ "$?" -ne 127 ] || break
+    done
+  } 2>/dev/null
+}
+
+# For the tools' waits that may last minutes (a big image restoring, an app writing its checkpoint):
+# sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
+# and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
+# shellcheck disable=SC2317 # not every checkpointer waits so
+crjob_nap() {
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
+  CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
+}
+
 # Read KEY from a key=value file without evaluating anything.
 crjob_meta() {
   local k v
@@ -79,16 +102,20 @@ crjob_meta() {
   return 1
 }
 
-# Complete generations, newest first. A generation is complete once its directory has its final
-# name: it is written as .gen.N.tmp.PID and renamed only when everything is in it.
+# Complete generations, newest first, into the array crjob_gens. A generation is complete once its
+# directory has its final name: it is written as .gen.N.tmp.PID and renamed only when everything is
+# in it. (Sorted by an array's indices, which bash keeps in order: no process started.)
 crjob_generations() {
-  local d n
+  local d n i found=() order
   for d in "$CRJOB_STATE"/gen.*; do
     [ -f "$d/meta" ] || continue
     n=${d##*/gen.}
     case $n in '' | *[!0-9]*) continue ;; esac
-    printf '%s\n' "$n"
-  done | sort -rn
+    found[10#$n]=$n
+  done
+  order=("${!found[@]}")
+  crjob_gens=()
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do crjob_gens+=("${found[order[i]]}"); done
 }
 
 # --- One job per state: a lock directory that names its owner ---------------------------------
@@ -168,9 +195,11 @@ crjob_stage_out() {
   (
     cd "$CRJOB_WORK" || exit 1
     while IFS= read -r -d '' f; do
-      mkdir -p "$CRJOB_STAGE_DEST/$(dirname -- "$f")"
+      d=.
+      case $f in */*) d=${f%/*} ;; esac
+      [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
-        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$(dirname -- "$f")/"
+        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/"
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
       fi
@@ -254,8 +283,9 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
 # first checkpoint of a fresh start, the previous lineage). A generation is renamed away before it
 # is removed, so a kill mid-removal never leaves a half generation under a generation's name.
 crjob_prune() {
-  local n kept=0 origin
-  for n in $(crjob_generations); do
+  local n kept=0 origin crjob_gens
+  crjob_generations
+  for n in "${crjob_gens[@]}"; do
     origin=$(crjob_meta "$CRJOB_STATE/gen.$n/meta" origin)
     if [ "$origin" = "$CRJOB_ORIGIN" ] && [ "$kept" -lt "$CRJOB_KEEP" ]; then
       kept=$((kept + 1))
@@ -266,8 +296,9 @@ crjob_prune() {
 }
 
 crjob_remove_generations() {
-  local n
-  for n in $(crjob_generations); do crjob_drop_generation "$n"; done
+  local n crjob_gens
+  crjob_generations
+  for n in "${crjob_gens[@]}"; do crjob_drop_generation "$n"; done
 }
 
 crjob_drop_generation() { # n
@@ -283,6 +314,79 @@ crjob_auto_interval() {
   if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$iv" -gt $((CRJOB_RUNLIMIT / 2)) ]; then iv=$((CRJOB_RUNLIMIT / 2)); fi
   [ "$iv" -ge 1 ] || iv=1
   printf '%s\n' "$iv"
+}
+
+# --- Sleeping until something happens ------------------------------------------------------------
+# While the app runs, the script wakes only when the app ends, a signal arrives, or the next
+# checkpoint or the run limit is due: no process per second, no polling.
+# - `wait -n` returns when a child ends, and at once when a trapped signal arrives.
+# - A due time is a child of its own, the waker: a subshell that reads one byte from a pipe with a
+#   timeout, so it ends when the time has come or when it gets that byte.
+# - The signal traps write that byte (crjob_wake). A signal that arrives while the script is busy
+#   (say, checkpointing) runs its trap before the script waits again, too early to interrupt that
+#   wait; its byte ends the next waker at once, so it is acted on all the same (no lost wake-up).
+#   A trap never starts a process: that would change $! between a `&` and the line that reads it.
+# - The waker ignores the signals LSF sends to every process group of the job, holds no write end
+#   of the pipe (so it sees end-of-file and ends if the script dies), and its output goes nowhere:
+#   nothing of it outlives the job or holds the job's output open.
+# bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
+# it looks again every second (no process started for it); without the pipe, it sleeps 1 s.
+CRJOB_WATCHING=0
+CRJOB_WAKE_R=''
+CRJOB_WAKE_W=''
+CRJOB_WAKER=''
+CRJOB_WAIT_N=0
+if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
+  CRJOB_WAIT_N=1
+fi
+
+# The pipe: opened at the first wait, after the app has started (the app does not inherit it; an
+# app that is already gone costs no pipe). Linux lets /dev/fd/N of a pipe be opened again: one
+# read-write end for the script, one read end for wakers.
+crjob_watch_open() {
+  CRJOB_WATCHING=1
+  if ! exec {CRJOB_WAKE_W}<> <(:) || ! exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"; then
+    crjob_log "warning: no pipe to wait on: looking at the app once a second"
+    [ -z "$CRJOB_WAKE_W" ] || exec {CRJOB_WAKE_W}>&-
+    CRJOB_WAKE_W='' CRJOB_WAKE_R='' CRJOB_WAIT_N=0
+  fi
+}
+
+# Called by the signal traps (and at exit, to end the waker). A pipe holds 64 KiB: this could only
+# block after that many signals nobody has read.
+crjob_wake() {
+  [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
+}
+
+# Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
+# of SECONDS; empty: none) has come (return 1).
+crjob_wait_event() { # due
+  local timeout=() woke st
+  if [ "$CRJOB_WATCHING" = 0 ]; then
+    crjob_watch_open
+    return 1 # a trap that ran before the pipe was there wrote nothing: the caller looks again first
+  fi
+  if [ -n "$1" ]; then timeout=(-t $(($1 > SECONDS ? $1 - SECONDS : 1))); fi
+  if [ "$CRJOB_WAIT_N" = 0 ]; then
+    if [ -n "$CRJOB_WAKE_R" ]; then read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _; else sleep 1; fi
+    return 1
+  fi
+  if [ -z "$CRJOB_WAKER" ] || ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
+    (
+      trap '' INT TERM QUIT USR1 USR2
+      exec {CRJOB_WAKE_W}>&-
+      read -r -n 1 "${timeout[@]}" -u "$CRJOB_WAKE_R" _
+      exit 0 # a normal end: bash keeps it for `wait -n` (a killed job it may drop unreported)
+    ) </dev/null >/dev/null 2>&1 &
+    CRJOB_WAKER=$!
+  fi
+  wait -n -p woke
+  st=$?
+  case ${woke:-} in
+    "$CRJOB_APP_PID") [ "$st" -lt 0 ] || crjob_status=$st; return 0 ;; # else collected after the loop
+    "$CRJOB_WAKER") CRJOB_WAKER='' ;;
+  esac
+  return 1
 }
 
 # --- BLCR: cr_run / cr_checkpoint / cr_restart ------------------------------------------------------
@@ -310,13 +414,20 @@ crjob_tool_launch() {
 
 # cr_checkpoint writes atomically (temp file, rename) and returns when the context is complete.
 # After a restart the target is cr_restart, which passes a tree checkpoint on to the app.
+# With --kill the app dies while cr_checkpoint runs: it is collected here, where bash's report of
+# that goes nowhere (see crjob_kill_app); cr_checkpoint's own messages reach the log (fd 3).
 crjob_tool_checkpoint() { # dir final
-  local after=--run
+  local after=--run rc
   [ "$2" = 1 ] && after=--kill
-  (
-    trap '' INT TERM USR1 USR2
-    exec cr_checkpoint "$after" -f "$1/context" "$CRJOB_CKPT_PID"
-  )
+  {
+    (
+      trap '' INT TERM USR1 USR2
+      exec cr_checkpoint "$after" -f "$1/context" "$CRJOB_CKPT_PID" 2>&3 3>&-
+    )
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ "$2" = 1 ]; then crjob_kill_app; fi
+  } 3>&2 2>/dev/null
+  return "$rc"
 }
 
 # 0 = restored and running; 1 = this generation does not restore; 2 = give up.
@@ -337,7 +448,8 @@ crjob_tool_restart() { # gen_dir old_workdir
         --run-on-fail-args='exit 78' "$ctx"
     ) </dev/null &
     CRJOB_APP_PID=$!
-    while [ ! -e "$mark" ] && crjob_alive "$CRJOB_APP_PID"; do sleep 0.2; done
+    CRJOB_NAP=1
+    while [ ! -e "$mark" ] && crjob_alive "$CRJOB_APP_PID"; do crjob_nap; done
     if [ -e "$mark" ]; then
       rm -f "$mark"
       CRJOB_CKPT_PID=$CRJOB_APP_PID
@@ -368,7 +480,7 @@ crjob_tool_restart() { # gen_dir old_workdir
 
 # The app ignores TERM; when no final checkpoint could be taken, stop it for good.
 crjob_tool_stop() {
-  crjob_kill_tree "$CRJOB_APP_PID"
+  crjob_kill_app
 }
 
 # --- Signals --------------------------------------------------------------------------------------
@@ -387,6 +499,7 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
+  crjob_wake
 }
 trap 'crjob_on_signal INT' INT
 trap 'crjob_on_signal TERM' TERM
@@ -397,6 +510,7 @@ trap 'crjob_on_signal USR2' USR2
 crjob_cleanup() {
   if [ -n "${CRJOB_RELOCATED_LINK:-}" ] && [ -L "$CRJOB_RELOCATED_LINK" ]; then rm -f "$CRJOB_RELOCATED_LINK"; fi
   if [ "${CRJOB_LOCKED:-0}" = 1 ]; then rm -rf "$CRJOB_STATE/lock"; fi
+  [ -z "$CRJOB_WAKER" ] || crjob_wake # the waker reads it and ends
 }
 trap crjob_cleanup EXIT
 
@@ -443,8 +557,11 @@ crjob_requeue() {
   crjob_finish "$CRJOB_REQUEUE_EXIT" "requeue n=$count"
 }
 
-# Final checkpoint and stop the app; used on bkill and before the run limit.
+# Final checkpoint and stop the app; used on bkill and before the run limit. From here on the job
+# only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
+# later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  trap '' INT TERM QUIT USR1 USR2
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
   else
@@ -454,7 +571,7 @@ crjob_checkpoint_and_stop() {
 }
 
 # --- Where this run lives -------------------------------------------------------------------------
-CRJOB_HOST=$(uname -n)
+CRJOB_HOST=${HOSTNAME:-$(uname -n)} # bash's HOSTNAME is uname -n, without a process
 CRJOB_JOBID=${SLURM_JOB_ID:-local$$}
 CRJOB_SUBMIT_DIR=${SLURM_SUBMIT_DIR:-$PWD}
 CRJOB_STAGE_DEST=$CRJOB_SUBMIT_DIR
@@ -465,19 +582,19 @@ CRJOB_ORIG_PID=''
 SECONDS=0
 
 crjob_tool_setup
-umask_was=$(umask)
-umask 077
-if ! mkdir -p "$CRJOB_STATE" || ! chmod 700 "$CRJOB_STATE"; then
+if ! { [ -d "$CRJOB_STATE" ] || (umask 077 && mkdir -p "$CRJOB_STATE"); } || ! chmod 700 "$CRJOB_STATE"; then
   crjob_log "error: cannot create $CRJOB_STATE"
   exit 1
 fi
-umask "$umask_was"
 crjob_lock
-rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
+if compgen -G "$CRJOB_STATE/.gen.*.tmp.*" >/dev/null || compgen -G "$CRJOB_STATE/.trash.*" >/dev/null; then
+  rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
+fi
 
 # --- Fresh start or restart: decided from the job's own state, never from a PID -----------------
-mapfile -t crjob_gens < <(crjob_generations)
-CRJOB_ORIGIN=$(cat "$CRJOB_STATE/origin" 2>/dev/null)
+crjob_generations
+CRJOB_ORIGIN=''
+read -r CRJOB_ORIGIN 2>/dev/null <"$CRJOB_STATE/origin"
 crjob_candidates=()
 case $CRJOB_MODE in
   auto | restart)
@@ -504,7 +621,11 @@ if ! mkdir -p "$CRJOB_WORK" || ! cd "$CRJOB_WORK"; then
   crjob_log "error: cannot create work dir $CRJOB_WORK"
   exit 1
 fi
-CRJOB_WORK_CANON=$(pwd -P)
+crjob_pwd=$PWD # the canonical path, without a process: `cd -P` sets PWD to it; back to the same dir
+if ! cd -P . || ! CRJOB_WORK_CANON=$PWD || ! cd "$crjob_pwd"; then
+  crjob_log "error: cannot enter work dir $CRJOB_WORK"
+  exit 1
+fi
 crjob_log "job $CRJOB_NAME (job $CRJOB_JOBID on $CRJOB_HOST) in $CRJOB_WORK"
 crjob_stage_in || crjob_finish 1 "stage-in-failed"
 
@@ -534,7 +655,7 @@ fi
 if [ -z "$crjob_started" ]; then
   CRJOB_ORIGIN=$CRJOB_JOBID
   printf '%s\n' "$CRJOB_ORIGIN" >"$CRJOB_STATE/origin"
-  rm -f "$CRJOB_STATE/requeues"
+  [ ! -e "$CRJOB_STATE/requeues" ] || rm -f "$CRJOB_STATE/requeues"
   crjob_log "fresh start: ${crjob_app[*]}"
   crjob_history "start fresh"
   crjob_tool_launch || crjob_finish 1 "launch-failed"
@@ -552,6 +673,7 @@ if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
   [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 fi
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
+crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do
   if [ -n "$CRJOB_STOP_SIGNAL" ]; then
     crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
@@ -574,25 +696,33 @@ while crjob_alive "$CRJOB_APP_PID"; do
       crjob_next=$((SECONDS + CRJOB_INTERVAL))
     fi
   fi
-  sleep 1 &
-  wait $! 2>/dev/null
-done
-# A trap that runs while we wait (a signal at the moment the app ends) interrupts `wait` with
-# 128+signal; the app's own status is still there to collect.
-wait "$CRJOB_APP_PID"
-crjob_status=$?
-while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
-  if crjob_alive "$CRJOB_APP_PID"; then
-    wait "$CRJOB_APP_PID"
-    crjob_status=$?
-    continue
+  # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
+  crjob_due=''
+  if [ "$CRJOB_TOOL" != none ]; then
+    crjob_due=$crjob_next
+    if [ "$crjob_deadline" -gt 0 ] && [ "$crjob_deadline" -lt "$crjob_due" ]; then crjob_due=$crjob_deadline; fi
   fi
-  wait "$CRJOB_APP_PID" 2>/dev/null
-  st=$?
-  [ "$st" -eq 127 ] || crjob_status=$st
-  [ "$crjob_status" -ge 0 ] || crjob_status=1
-  break
+  crjob_wait_event "$crjob_due" && break
 done
+if [ -z "$crjob_status" ]; then
+  # The app ended while the script was busy, or between two looks (bash < 5.1). A trap that runs
+  # while we wait (a signal at the moment the app ends) interrupts `wait` with 128+signal; the
+  # app's own status is still there to collect.
+  wait "$CRJOB_APP_PID"
+  crjob_status=$?
+  while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
+    if crjob_alive "$CRJOB_APP_PID"; then
+      wait "$CRJOB_APP_PID"
+      crjob_status=$?
+      continue
+    fi
+    wait "$CRJOB_APP_PID" 2>/dev/null
+    st=$?
+    [ "$st" -eq 127 ] || crjob_status=$st
+    [ "$crjob_status" -ge 0 ] || crjob_status=1
+    break
+  done
+fi
 crjob_log "app exited with status $crjob_status"
 [ -z "$CRJOB_STOP_SIGNAL" ] || crjob_finish_killed
 if [ "$crjob_status" -eq 0 ]; then

@@ -1,0 +1,178 @@
+// The script sleeps until something happens (issue 12): signals are acted on also when they come
+// while it is busy checkpointing (no lost wake-up), the bash < 5.1 way (a look every second) works
+// too, nothing of the script outlives the job, and the job log has crjob's lines only: no bash
+// job-control report ("line N: PID Killed ( trap '' INT TERM … )") when a final checkpoint or a
+// stop kills the app. Generated scripts run directly with the stand-ins of test/bin.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers.js";
+import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
+
+function spec(tool: string, lines: number, tick: number, extra = ""): string {
+  return `name: quiet
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${lines}", --tick, "${tick}"]
+  output: stars.out
+checkpoint:
+  tool: ${tool}
+  interval: 1h
+  dir: $STATE
+${extra}scratch: $SCRATCH
+`;
+}
+
+/** Lines of the job log that are not crjob's own (the app's output goes to its own file). */
+const foreign = (run: RunningJob) => run.log().split("\n").filter((l) => l !== "" && !l.startsWith("crjob: "));
+
+/** PIDs of the processes still in the job's process group (the script was started as its leader). */
+function groupMembers(run: RunningJob): number[] {
+  const pgid = run.child.pid!;
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+async function nothingLeft(run: RunningJob): Promise<void> {
+  await waitFor(`no process left in the job's group (${groupMembers(run).join(" ")})`, () => groupMembers(run).length === 0, 20_000);
+}
+
+/** Start the job; `running()` waits until its app is running and writing (its first line out). */
+function start(job: PreparedJob, id: string, env: NodeJS.ProcessEnv = {}): RunningJob & { running(): Promise<void> } {
+  const run = runJob(job, id, env);
+  const out = join(job.dirs.scratch, id, "stars.out");
+  const running = () =>
+    waitFor("the app's first line", () => {
+      try {
+        return readFileSync(out, "utf8").length > 0;
+      } catch {
+        return false;
+      }
+    });
+  return Object.assign(run, { running });
+}
+
+/** Wait until the app runs, then signal the job's process group (as LSF does). */
+async function runningThen(run: ReturnType<typeof start>, sig: NodeJS.Signals): Promise<void> {
+  await run.running();
+  run.signalGroup(sig);
+}
+
+describe("no job-control noise in the job log", () => {
+  for (const tool of ["blcr", "dmtcp"] as const) {
+    it.skipIf(tool === "blcr" && REAL_BLCR)(`${tool}: bkill (INT) → final checkpoint stops the app; the log has crjob's lines only`, async () => {
+      const job = prepareJob(spec(tool, 400, 0.05));
+      const run = start(job, "101");
+      await runningThen(run, "SIGINT");
+      const { code } = await run.done;
+      expect(code, run.log()).toBe(130);
+      expect(run.log()).toContain("stopping on SIGINT: final checkpoint first");
+      expect(generations(job.dirs.state)).toEqual([1]);
+      expect(foreign(run)).toEqual([]);
+      await nothingLeft(run);
+    });
+  }
+
+  it.skipIf(REAL_BLCR)("blcr: run limit (USR2) → final checkpoint, requeue exit; crjob's lines only", async () => {
+    const job = prepareJob(spec("blcr", 400, 0.05));
+    const run = start(job, "201");
+    await runningThen(run, "SIGUSR2");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(99);
+    expect(run.log()).toContain("run limit near: final checkpoint, then requeue");
+    expect(foreign(run)).toEqual([]);
+    await nothingLeft(run);
+  });
+
+  it("none: bkill (INT) stops the app; exit 130, crjob's lines only, nothing left", async () => {
+    const job = prepareJob(spec("none", 400, 0.05).replace("  interval: 1h\n", ""));
+    const run = start(job, "301");
+    await runningThen(run, "SIGINT");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(130);
+    expect(foreign(run)).toEqual([]);
+    await nothingLeft(run);
+  });
+
+  it("none: an app that ignores TERM is KILLed after its grace time, quietly", async () => {
+    const app = join(ROOT, "test", "apps", "stars");
+    const job = prepareJob(
+      `name: stubborn
+queue: normal
+app:
+  command: /bin/sh
+  args: [-c, "trap '' INT TERM; exec ${app} --lines 400 --tick 0.05"]
+  output: stars.out
+checkpoint:
+  tool: none
+  dir: $STATE
+scratch: $SCRATCH
+`,
+    );
+    const run = start(job, "401");
+    await runningThen(run, "SIGINT");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(130);
+    expect(foreign(run)).toEqual([]);
+    await nothingLeft(run);
+  });
+});
+
+describe("waking up", () => {
+  it.skipIf(REAL_BLCR)("a bkill during a checkpoint is acted on as soon as the checkpoint is written (no lost wake-up)", async () => {
+    // Interval 1h: after the on-demand checkpoint nothing else is due. The INT arrives while
+    // cr_checkpoint runs (bash runs the trap only once it has returned), after the loop's own look
+    // at the flags: only the trap's wake-up byte can end the next wait before the app's end.
+    const job = prepareJob(spec("blcr", 4000, 0.05));
+    const faults = join(job.dirs.root, "faults");
+    writeFileSync(faults, "CKPT_DELAY=2@1\n");
+    const run = start(job, "501", { CRFAKE_FAULTS: faults });
+    await runningThen(run, "SIGUSR1");
+    await waitFor("the checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.1.tmp.")));
+    run.signalGroup("SIGINT");
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(130);
+    const log = run.log();
+    expect(log.indexOf("checkpoint 1 written")).toBeGreaterThan(0);
+    expect(log.indexOf("stopping on SIGINT")).toBeGreaterThan(log.indexOf("checkpoint 1 written"));
+    expect(generations(job.dirs.state).at(-1)).toBe(2); // the final checkpoint: the app did not run to its end
+    expect(foreign(run)).toEqual([]);
+  });
+
+  it.skipIf(REAL_BLCR)("bash < 5.1 (no wait -n -p): a look every second still checkpoints, ends and stops", async () => {
+    const job = prepareJob(spec("blcr", 60, 0.05).replace("interval: 1h", "interval: 1s"));
+    const text = readFileSync(job.script, "utf8");
+    expect(text).toContain("\n  CRJOB_WAIT_N=1\n");
+    writeFileSync(job.script, text.replace("\n  CRJOB_WAIT_N=1\n", "\n  CRJOB_WAIT_N=0\n"));
+    const done = start(job, "601");
+    expect((await done.done).code, done.log()).toBe(0);
+    expect(done.log()).toMatch(/checkpoint 1 written/);
+    expect(readFileSync(join(job.dirs.submit, "stars.out"), "utf8")).toBe(starsOutput(60));
+    await nothingLeft(done);
+
+    const stopped = start(job, "602");
+    await runningThen(stopped, "SIGINT");
+    expect((await stopped.done).code, stopped.log()).toBe(130);
+    expect(stopped.log()).toContain("stopping on SIGINT: final checkpoint first");
+    expect(foreign(stopped)).toEqual([]);
+    await nothingLeft(stopped);
+  });
+
+  it("none: the app's exit status is the job's, and a quick app ends the job at once", async () => {
+    const job = prepareJob(spec("none", 3, 0.01).replace("  interval: 1h\n", "").replace('"0.01"]', '"0.01", --exit, "3"]'));
+    const run = start(job, "701");
+    expect((await run.done).code, run.log()).toBe(3);
+    expect(run.log()).toContain("crjob: app exited with status 3");
+    await nothingLeft(run);
+  });
+});
