@@ -73,6 +73,12 @@ start() {
   for cmd in munged slurmctld slurmd sinfo; do
     command -v "$cmd" >/dev/null 2>&1 || { say "error: $cmd not found (apt-get install -y slurm-wlm munge)"; exit 1; }
   done
+  # slurmctld and slurmd find each other by the host name: a fresh machine (a CI container) may
+  # not resolve its own short name.
+  if ! getent hosts "$HOST" >/dev/null 2>&1; then
+    say "$HOST does not resolve: adding '127.0.0.1 $HOST' to /etc/hosts"
+    printf '127.0.0.1 %s\n' "$HOST" >>/etc/hosts
+  fi
   write_conf
   if ! running munged; then
     [ -f /etc/munge/munge.key ] || { say "error: /etc/munge/munge.key missing (reinstall munge)"; exit 1; }
