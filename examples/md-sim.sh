@@ -443,6 +443,10 @@ crjob_requeue() {
 
 # Final checkpoint and stop the app; used on bkill and before the run limit.
 crjob_checkpoint_and_stop() {
+  # Stopping already: bkill's next signal (IBM sends INT and TERM together, volclava TERM later)
+  # must not kill the final checkpoint's own commands (mkdir, cp, the checkpointer), which inherit
+  # an ignored signal but not a trap.
+  trap '' INT TERM QUIT
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
   else
