@@ -6,7 +6,9 @@
 // only if that same test passes on the unmutated templates (run once per test, on demand), so a
 // flaky test never kills a mutant. Exit 1 when a mutant survives or a patch no longer applies.
 //
-//   node scripts/mutants.mjs [--only name,name] [--list]     (npm run test:mutants builds first)
+//   node scripts/mutants.mjs [--only name,name] [--every] [--list]   (npm run test:mutants builds first)
+//   --every: run all of a mutant's killer tests, not just up to the first kill (shows that each
+//   test named for a promise catches its mutant).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ if (only) {
   const unknown = only.filter((n) => !MUTANTS.some((m) => m.name === n));
   if (unknown.length) fail(`unknown mutant(s): ${unknown.join(", ")} (known: ${MUTANTS.map((m) => m.name).join(", ")})`);
 }
+const every = args.includes("--every");
 const chosen = MUTANTS.filter((m) => !only || only.includes(m.name));
 
 function fail(msg) {
@@ -107,6 +110,7 @@ for (const m of chosen) {
   const dir = mutatedCopy(m);
   const started = Date.now();
   let killedBy = null;
+  const alsoKilledBy = [];
   const notes = [];
   try {
     for (const k of m.killers) {
@@ -115,6 +119,7 @@ for (const m of chosen) {
       const r = runTest(k, join(dir, "templates"));
       if (r.passed) {
         console.log("passes (mutant not caught)");
+        notes.push(`${k.test}: passes with the mutant`);
         continue;
       }
       console.log(`fails: ${r.failed[0]}`);
@@ -124,21 +129,25 @@ for (const m of chosen) {
         console.log(baseline.get(key) ? "passes" : "FAILS too: not a kill (flaky or broken test)");
       }
       if (baseline.get(key)) {
-        killedBy = k;
-        break;
+        if (killedBy) alsoKilledBy.push(k);
+        else killedBy = k;
+        if (!every) break;
+        continue;
       }
       notes.push(`${k.test}: fails on the unmutated templates too`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  results.push({ m, killedBy, notes, seconds: Math.round((Date.now() - started) / 1000) });
+  results.push({ m, killedBy, alsoKilledBy, notes, seconds: Math.round((Date.now() - started) / 1000) });
 }
 
 console.log("\nmutant                            result    killing test");
-for (const { m, killedBy, notes, seconds } of results) {
+for (const { m, killedBy, alsoKilledBy, notes, seconds } of results) {
   const what = killedBy ? `${killedBy.file} "${killedBy.test}"` : notes.join("; ") || "no killer test failed";
   console.log(`${m.name.padEnd(34)}${(killedBy ? "killed" : "SURVIVED").padEnd(10)}${what} (${seconds}s)`);
+  for (const k of alsoKilledBy) console.log(`${"".padEnd(44)}also ${k.file} "${k.test}"`);
+  if (every && killedBy) for (const n of notes) console.log(`${"".padEnd(44)}not: ${n}`);
 }
 const killed = results.filter((r) => r.killedBy).length;
 console.log(`\nkill rate: ${killed}/${results.length} (${Math.round((100 * killed) / Math.max(1, results.length))} %)`);
