@@ -78,17 +78,18 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("a host failure (crash) ends the job; a new bsub resumes", async () => {
-    const job = prepareJob(spec(60, 0.05), withSite(flavour));
+    const job = prepareJob(spec(100, 0.05), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
-    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    // Two generations kept: the resume must take the newer.
+    await waitFor("two generations", () => generations(job.dirs.state).length >= 2);
     expect(lsf.cmd(["bhostfail", String(id)]).code).toBe(0);
     expect(await lsf.waitDone(id)).toMatchObject({ stat: "EXIT", exitCode: "137" });
     const newest = generations(job.dirs.state).at(-1);
     const id2 = lsf.bsub(job);
     expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
     expectResumed(job.dirs.state, lsfLog(job, id2), { fromGeneration: newest, job: String(id2) });
-    expect(output(job)).toBe(starsOutput(60));
+    expect(output(job)).toBe(starsOutput(100));
   });
 
   it("rerunnable (-r): after a host failure LSF reruns the same job id and it resumes", async () => {
