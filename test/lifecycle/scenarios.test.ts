@@ -218,17 +218,19 @@ describe("signals", () => {
   });
 
   it("bkill's INT, TERM, KILL: final checkpoint, exit 130, and the next submission resumes", async () => {
-    const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"));
-    const run = runJob(job, "1201");
+    const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 1h"));
+    // The (only, final) checkpoint takes 3 s, so the TERM lands in the middle of it.
+    const run = runJob(job, "1201", { CRFAKE_CKPT_DELAY: "3" });
     await waitFor("running", () => run.log().includes("fresh start"));
     await waitFor("some output", () => workLines(job, "1201") >= 10);
-    // bkill's sequence; the KILL comes late enough for the final checkpoint on a loaded machine
-    // (LSF's JOB_TERMINATE_INTERVAL is 10 s by default).
+    // bkill's sequence: INT, then TERM while the final checkpoint is being written (the script's
+    // own commands must survive it), then KILL late enough for that checkpoint on a loaded
+    // machine (LSF's JOB_TERMINATE_INTERVAL is 10 s by default).
     run.signalGroup("SIGINT");
-    const term = setTimeout(() => run.signalGroup("SIGTERM"), 1000);
+    await waitFor("the final checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.")));
+    run.signalGroup("SIGTERM");
     const kill = setTimeout(() => run.signalGroup("SIGKILL"), 10_000);
     await run.done;
-    clearTimeout(term);
     clearTimeout(kill);
     const { code } = await run.done;
     expect(code, run.log()).toBe(130);
@@ -239,7 +241,7 @@ describe("signals", () => {
     const next = runJob(job, "1202");
     expect((await next.done).code, next.log()).toBe(0);
     expectResumed(job.dirs.state, next.log(), { fromGeneration: gen, job: "1202", events: events(job) });
-    expect(output(job)).toBe(starsOutput(80));
+    expect(output(job)).toBe(starsOutput(200));
   });
 
   it("run limit (own timer): final checkpoint before the limit, exit with the requeue code", async () => {

@@ -132,6 +132,12 @@ export const MUTANTS = [
     patches: [{ file: MAIN, search: "\ncrjob_lock\n", replace: "\n: crjob_lock\n" }],
     killers: [{ file: SCEN, test: "a second live job on the same state refuses to share it" }],
   },
+  {
+    name: "final-checkpoint-killable",
+    why: "bkill's next signal (TERM beside or after INT) reaches the final checkpoint's own commands and kills them: no final generation",
+    patches: [{ file: MAIN, search: "  trap '' INT TERM QUIT\n", replace: "" }],
+    killers: [{ file: SCEN, test: "bkill's INT, TERM, KILL: final checkpoint, exit 130" }],
+  },
   // skip-checksum-verification: comes with issue 10's generation checksums. Its patch turns the
   // restart's checksum check into `:` (a corrupt generation is then restored instead of skipped);
   // its killer is the corrupt-generation test that change brings.
