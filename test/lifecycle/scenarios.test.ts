@@ -1,7 +1,7 @@
 // Lifecycle scenarios driven through the generated script (run directly, as LSF starts it, with
 // the BLCR stand-ins): failures of checkpoints and restarts, corrupt generations, locks, fresh by
 // mistake, on-demand checkpoints, signals, node loss, security.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor } from "./harness.js";
@@ -170,7 +170,11 @@ describe("restart", () => {
     await waitFor("fresh start", () => fresh.log().includes("fresh start"));
     // Its first checkpoint is being written (the stand-in takes 5 s over it).
     const inProgress = (f: string) => f.startsWith(".gen.") || (/^gen\.\d+$/.test(f) && !old.includes(Number(f.slice(4))));
-    await waitFor("a checkpoint in progress", () => readdirSync(job.dirs.state).some(inProgress));
+    // Under way = the checkpointer has written half its context (then it waits 5 s): everything the
+    // script does before that has been done.
+    await waitFor("a checkpoint in progress", () =>
+      readdirSync(job.dirs.state).some((f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context"))),
+    );
     fresh.signalGroup("SIGKILL");
     await fresh.done;
     expect(generations(job.dirs.state)).toEqual(old);

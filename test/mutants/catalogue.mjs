@@ -132,12 +132,11 @@ export const MUTANTS = [
     patches: [{ file: MAIN, search: "\ncrjob_lock\n", replace: "\n: crjob_lock\n" }],
     killers: [{ file: SCEN, test: "a second live job on the same state refuses to share it" }],
   },
-  {
-    name: "final-checkpoint-killable",
-    why: "bkill's next signal (TERM beside or after INT) reaches the final checkpoint's own commands and kills them: no final generation",
-    patches: [{ file: MAIN, search: "  trap '' INT TERM QUIT\n", replace: "" }],
-    killers: [{ file: SCEN, test: "bkill's INT, TERM, KILL: final checkpoint, exit 130" }],
-  },
+  // Not here: "the final checkpoint killable by bkill's next signal" (main.hbs's `trap '' INT TERM
+  // QUIT` in crjob_checkpoint_and_stop). The checkpointers' own commands already ignore those
+  // signals; only the generic mkdir/cp/mv around them remain, a window too short to hit on purpose,
+  // so no test can kill that mutant reliably (scenarios' "bkill's INT, TERM, KILL" sends TERM in
+  // the middle of a slow final checkpoint, and passes with and without it).
   // skip-checksum-verification: comes with issue 10's generation checksums. Its patch turns the
   // restart's checksum check into `:` (a corrupt generation is then restored instead of skipped);
   // its killer is the corrupt-generation test that change brings.
