@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { crjob, tempDir } from "./helpers.js";
+import { crjob, makeUnreadable, tempDir } from "./helpers.js";
 
 const SPEC = `name: demo
 queue: normal
@@ -148,13 +148,12 @@ describe("crjob render", () => {
   });
 });
 
-// An unreadable spec (when not root, permissions apply).
-if (process.getuid?.() !== 0) {
-  it("an unreadable spec is an error naming it", () => {
-    const dir = workspace();
-    chmodSync(join(dir, "demo.yaml"), 0);
-    const r = crjob(["render", "demo.yaml"], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("demo.yaml:1:1 error cannot read");
-  });
-}
+// An unreadable spec; as root the CLI runs as nobody, for whom permissions apply.
+it("an unreadable spec is an error naming it", () => {
+  const dir = workspace();
+  makeUnreadable(dir, join(dir, "demo.yaml"));
+  const r = crjob(["render", "demo.yaml"], { cwd: dir, unprivileged: true });
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stderr).toContain("demo.yaml:1:1 error cannot read it: permission denied");
+  expect(readdirSync(dir)).toEqual(["demo.yaml"]); // nothing written
+});

@@ -1,6 +1,6 @@
 // Shared by tests: run the built CLI the way a user does, and temp dirs that clean themselves up.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
@@ -14,14 +14,30 @@ export interface Run {
   stderr: string;
 }
 
-export function crjob(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Run {
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [CRJOB, ...args], {
+/**
+ * Run the CLI. `unprivileged`: as a user file permissions apply to; when the tests run as root
+ * (CI does), the CLI runs as nobody (setpriv), so a test of an unreadable file runs there too.
+ */
+export function crjob(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; unprivileged?: boolean } = {}): Run {
+  const asNobody = opts.unprivileged && process.getuid?.() === 0;
+  const argv = [process.execPath, CRJOB, ...args];
+  if (asNobody) argv.unshift("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
+  const r: SpawnSyncReturns<string> = spawnSync(argv[0], argv.slice(1), {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, CRJOB_SITE: "", ...opts.env },
     input: opts.input,
     encoding: "utf8",
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A file nobody may read, in a dir everybody may enter (so the error is about the file itself, not
+ * the way to it), for `crjob(..., { unprivileged: true })`.
+ */
+export function makeUnreadable(dir: string, file: string): void {
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o000);
 }
 
 /** A temporary directory removed after the test file. */

@@ -69,7 +69,7 @@ function ctx(name: string, extra: NodeJS.ProcessEnv = {}): Ctx {
   return { home, dir, env, sh, bsub, read: (f) => readFileSync(join(dir, f), "utf8") };
 }
 
-const wait = (c: Ctx, id: number, timeoutMs = 15000) => waitForJob(id, { home: c.home, timeoutMs });
+const wait = (c: Ctx, id: number, timeoutMs = 50_000) => waitForJob(id, { home: c.home, timeoutMs });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Lines "got SIG <µs>" written by trap handlers → [signal, ms since first] */
 function signalsLog(text: string): [string, number][] {
@@ -235,15 +235,15 @@ describe.concurrent("jobs", () => {
     expect(info.exitCode).toBe(137);
     const log = signalsLog(c.read("sig.log"));
     const names = log.map(([s]) => s);
+    // The sequence and the grace it gives; no upper bound on time (a loaded machine is slow; how
+    // long the emulator takes is bench/'s business). KILL came last: 137, after INT and TERM.
     if (fl === "ibm") {
-      expect(names.sort()).toEqual(["INT", "TERM"]);
-      expect(took).toBeGreaterThan(900);
-      expect(took).toBeLessThan(2600);
+      expect(names.sort()).toEqual(["INT", "TERM"]); // together
+      expect(took).toBeGreaterThan(900); // then KILL, not before JOB_TERMINATE_INTERVAL
     } else {
-      expect(names).toEqual(["INT", "TERM"]);
+      expect(names).toEqual(["INT", "TERM"]); // INT, TERM an interval later, then KILL
       expect(log[1]![1]).toBeGreaterThan(800);
       expect(took).toBeGreaterThan(1900);
-      expect(took).toBeLessThan(3600);
     }
     expect(c.read("out")).toContain("TERM_OWNER: job killed by owner.");
   });
@@ -342,8 +342,7 @@ describe.concurrent("jobs", () => {
     const log = signalsLog(c.read("sig.log"));
     expect(log.map(([s]) => s)).toEqual(["START", "URG", "USR2", "START", "URG", "USR2"]);
     expect(log[1]![1]).toBeGreaterThan(800);
-    expect(log[2]![1]).toBeGreaterThan(1800);
-    expect(log[2]![1]).toBeLessThan(3500);
+    expect(log[2]![1]).toBeGreaterThan(1800); // not before the limit (the order is checked above)
   });
 
   it("run limit: a job that ignores SIGUSR2 is killed after the warn time (TERM_RUNLIMIT)", async () => {
@@ -395,12 +394,17 @@ describe.concurrent("jobs", () => {
 
   it("job arrays: each element with its LSB_JOBINDEX, %I in -o, %N slot limit, bjobs shows name[i]", async () => {
     const c = ctx("array");
-    const script = ['#!/bin/bash', '#BSUB -J "arr[1-4]%2"', "#BSUB -o out.%J.%I", 'echo "idx=$LSB_JOBINDEX start=$(date +%s%N)"; sleep 1; echo "end=$(date +%s%N)"'].join("\n");
+    // Elements hold until the test opens the gate: what runs at once is the slot limit's doing,
+    // not how fast this machine happens to be.
+    const gate = join(c.dir, "go");
+    const script = ['#!/bin/bash', '#BSUB -J "arr[1-4]%2"', "#BSUB -o out.%J.%I", `echo "idx=$LSB_JOBINDEX start=$(date +%s%N)"; until [ -e ${gate} ]; do sleep 0.05; done; sleep 0.2; echo "end=$(date +%s%N)"`].join("\n");
     const id = await c.bsub(script);
-    await waitForJob(id, { home: c.home, until: (i) => i.elements[0]!.stat === "RUN" });
+    await waitForJob(id, { home: c.home, until: (i) => i.elements.filter((e) => e.stat === "RUN").length === 2 });
     const running = (await c.sh("bjobs", ["-r", "-w"])).stdout;
     expect(running.match(/ RUN /g)).toHaveLength(2);
     expect(running).toContain("arr[1]");
+    expect(running).toContain("arr[2]");
+    writeFileSync(gate, "");
     const info = await wait(c, id);
     expect(info.elements.map((e) => e.stat)).toEqual(["DONE", "DONE", "DONE", "DONE"]);
     const spans = [1, 2, 3, 4].map((i) => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
 import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
+import { expectFinalCheckpoint, expectResumed } from "./promises.js";
 
 const PICKLER = join(ROOT, "test", "apps", "pickler");
 
@@ -64,7 +65,7 @@ describe("app-level checkpoints (tool app)", () => {
     expect(out).not.toContain("\0");
     expect(out).toBe(starsOutput(50));
     const ev = events(job);
-    expect(ev.match(/^start/gm)?.length, ev).toBe(1);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: gen, job: "2002", events: ev });
     expect(ev, ev).toMatch(new RegExp(`^restored gen=${gen} `, "m"));
   });
 
@@ -79,7 +80,7 @@ describe("app-level checkpoints (tool app)", () => {
     const second = runJob(job, "5002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${gen} has none of the app's checkpoint files`);
-    expect(second.log()).toContain(`restart from generation ${gen - 1} `);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: gen - 1, job: "5002", events: events(job) });
     expect(output(job)).toBe(starsOutput(50));
   });
 
@@ -94,7 +95,8 @@ describe("app-level checkpoints (tool app)", () => {
     const second = runJob(job, "3002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(events(job)).toMatch(/^start/m);
-    expect(events(job, "restart.log")).toMatch(/^restored gen=\d+/m);
+    const gen = expectResumed(job.dirs.state, second.log(), { job: "3002" });
+    expect(events(job, "restart.log")).toMatch(new RegExp(`^restored gen=${gen} `, "m"));
     expect(output(job)).toBe(starsOutput(40));
   });
 
@@ -104,8 +106,11 @@ describe("app-level checkpoints (tool app)", () => {
     await waitFor("a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
+    const gen = newest(job);
     const second = runJob(job, "4002");
     expect((await second.done).code, second.log()).toBe(0);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: gen, job: "4002", events: events(job) });
+    expect(events(job)).toMatch(new RegExp(`^restored gen=${gen} `, "m"));
     expect(output(job)).toBe(starsOutput(40));
   });
 
@@ -119,12 +124,14 @@ describe("app-level checkpoints (tool app)", () => {
     const st = await lsf.waitDone(id);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("EXIT");
-    expect(log).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
-    expect(generations(job.dirs.state)).toEqual([1]);
+    const gen = expectFinalCheckpoint(log, "stop", { stateDir: job.dirs.state });
+    expect(generations(job.dirs.state)).toEqual([gen]);
     const id2 = lsf.bsub(job);
-    expect((await lsf.waitDone(id2)).stat, readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8")).toBe("DONE");
+    const st2 = await lsf.waitDone(id2);
+    const log2 = readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8");
+    expect(st2.stat, log2).toBe("DONE");
+    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), events: events(job) });
     expect(output(job)).toBe(starsOutput(60));
-    expect(events(job).match(/^start/gm)?.length).toBe(1);
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
+import { expectFinalCheckpoint, expectResumed } from "./promises.js";
 
 
 function spec(lines: number, tick: number, interval = "1s"): string {
@@ -27,6 +28,15 @@ lsf:
 }
 
 type Job = ReturnType<typeof prepareJob>;
+
+/** Lines of a running element's output in its work dir (<scratch>/<id>.<index>). */
+function workLines(job: Job, dir: string): number {
+  try {
+    return readFileSync(join(job.dirs.scratch, dir, "stars.out"), "utf8").split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
 // Each element stages out into its own <name>.<index>/ in the submit dir.
 const output = (job: Job, i = 2) => readFileSync(join(job.dirs.submit, `arr.${i}`, "stars.out"), "utf8");
 
@@ -59,6 +69,7 @@ describe("job array element run directly", () => {
     const again = runJob(job, "9002", { LSB_JOBINDEX: "2" });
     expect((await again.done).code, again.log()).toBe(0);
     expect(again.log()).toMatch(/crjob: restart from generation \d+ \(written by job 9001/);
+    expectResumed(state2, again.log(), { fromGeneration: kept.at(-1), job: "9002" });
     expect(output(job)).toBe(starsOutput(40));
     expect(output(job, 3)).toBe(starsOutput(40));
     expect(readFileSync(join(state2, "history"), "utf8")).toMatch(/end done/);
@@ -82,18 +93,18 @@ describe("job array through the LSF emulator", () => {
     const log = (id: number, i: number) => readFileSync(join(job.dirs.submit, `out.${id}.${i}`), "utf8");
     const id = lsf.bsub(job);
     await waitFor("element 2 running", () => elements(id).some((e) => e[0] === "2" && e[1] === "RUN"), 30_000);
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor("element 2's output", () => workLines(job, `${id}.2`) >= 10, 30_000);
     expect(lsf.cmd(["bkill", `${id}[2]`]).code).toBe(0);
     await waitFor("all elements finished", () => elements(id).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
     expect(elements(id).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "EXIT"], ["3", "DONE"]]);
-    expect(log(id, 2)).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
-    expect(generations(join(job.dirs.state, "2"))).toEqual([1]);
+    const gen = expectFinalCheckpoint(log(id, 2), "stop", { stateDir: join(job.dirs.state, "2") });
+    expect(generations(join(job.dirs.state, "2"))).toEqual([gen]);
     for (const i of [1, 3]) expect(generations(join(job.dirs.state, String(i)))).toEqual([]);
 
     const id2 = lsf.bsub(job);
     await waitFor("all elements finished", () => elements(id2).length === 3 && elements(id2).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
     expect(elements(id2).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "DONE"], ["3", "DONE"]]);
-    expect(log(id2, 2)).toContain("crjob: restart from generation 1");
+    expectResumed(join(job.dirs.state, "2"), log(id2, 2), { fromGeneration: gen, job: String(id2) });
     expect(log(id2, 1)).toContain("crjob: fresh start");
     expect(log(id2, 3)).toContain("crjob: fresh start");
     for (const i of [1, 2, 3]) expect(output(job, i)).toBe(starsOutput(60));

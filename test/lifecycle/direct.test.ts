@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
+import { expectResumed } from "./promises.js";
 
 
 function spec(opts: { lines: number; tick: number; exit?: number; interval?: string }): string {
@@ -54,8 +55,7 @@ describe("BLCR job run directly", () => {
     expect(out).toBe(starsOutput(40));
     // It resumed (the restored app did not start over) and its PID came back.
     const events = readFileSync(join(job.dirs.submit, "events.log"), "utf8");
-    expect(events).toMatch(/restored/);
-    expect(events.match(/^start/gm)?.length).toBe(1);
+    expectResumed(job.dirs.state, second.log(), { job: "2002", events });
   });
 
   it("passes the app's exit status on and keeps its checkpoints", async () => {

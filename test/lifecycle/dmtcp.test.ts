@@ -1,21 +1,30 @@
 // checkpoint.tool "dmtcp": generated scripts run with the DMTCP stand-ins (test/bin/dmtcp_*,
-// test/fakedmtcp), or with the real DMTCP when its dmtcp_launch is on PATH outside test/bin:
-// fresh, crashes (kill -9) and resumes with exact output, checkpoint faults, a corrupt
-// generation, and through the LSF emulator run-limit requeue and bkill + resubmission.
+// test/fakedmtcp) by default, or with CRJOB_TEST_DMTCP=real with the real DMTCP (its bin dir from
+// CRJOB_DMTCP_PREFIX/bin, else the first dmtcp_launch on PATH outside test/bin), with the same
+// assertions: fresh, crashes (kill -9) and resumes with exact output, a corrupt generation, and
+// through the LSF emulator run-limit requeue and bkill + resubmission. Only the tests that turn a
+// stand-in's fault knob are skipped with the real DMTCP (their describe says so).
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, runJob, starsOutput, TEST_BIN, waitFor, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
+import { expectFinalCheckpoint, expectRequeued, expectResumed } from "./promises.js";
 
-/** The real DMTCP, when installed: its directory goes first on PATH (stand-in-only tests skip). */
+/** The real DMTCP's bin dir, when CRJOB_TEST_DMTCP=real asks for it; a missing one is an error. */
 function realDmtcp(): string | null {
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    if (dir && dir !== TEST_BIN && existsSync(join(dir, "dmtcp_launch"))) return dir;
-  }
-  return null;
+  const choice = process.env.CRJOB_TEST_DMTCP ?? "fake";
+  if (choice === "fake") return null;
+  if (choice !== "real") throw new Error(`CRJOB_TEST_DMTCP=${choice}: say fake (the default) or real`);
+  const prefix = process.env.CRJOB_DMTCP_PREFIX;
+  const dirs = prefix ? [join(prefix, "bin")] : (process.env.PATH ?? "").split(":").filter((d) => d && d !== TEST_BIN);
+  const dir = dirs.find((d) => existsSync(join(d, "dmtcp_launch")));
+  if (!dir) throw new Error(`CRJOB_TEST_DMTCP=real: no dmtcp_launch in ${prefix ? `${prefix}/bin (CRJOB_DMTCP_PREFIX)` : "PATH"}`);
+  return dir;
 }
-const REAL = process.env.CRJOB_TEST_FAKE_DMTCP === "1" ? null : realDmtcp();
+const REAL = realDmtcp();
+// The real DMTCP goes before test/bin (which still gives the LSF emulator's commands); the fakes
+// are found in test/bin, first on the harness's PATH.
 const ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${REAL}:${TEST_BIN}:${process.env.PATH}` } : {};
 
 
@@ -75,12 +84,11 @@ describe("DMTCP job run directly", () => {
     expect(port).not.toBe(7779);
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     const images = readdirSync(join(gen, "dmtcp")).sort();
-    if (!REAL) {
-      expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_tee"]);
-      expect(images.filter((f) => f.endsWith("_files")).length).toBe(3);
-      // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
-      expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
-    }
+    // One image per process of the computation (DMTCP names them ckpt_<program>_<unique pid>.dmtcp).
+    expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_tee"]);
+    expect(images.filter((f) => f.endsWith("_files")).length).toBe(3);
+    // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
+    expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
     expect(readFileSync(join(gen, "dmtcp", "workdirs"), "utf8")).toContain(work);
     const { code } = await run.done;
     expect(code, run.log()).toBe(0);
@@ -90,13 +98,13 @@ describe("DMTCP job run directly", () => {
   });
 
   it("killed with kill -9 twice, resumed under new job ids: exact output, no NUL, the app never starts over", async () => {
-    const job = prepareJob(spec(60, 0.1, { checkpoint: "  keep: 3\n" }));
+    const job = prepareJob(spec(120, 0.1, { checkpoint: "  keep: 3\n" }));
     const first = start(job, "2001");
     await waitFor("generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
     await first.done;
     const second = start(job, "2002");
-    await waitFor("a generation of the second run", () => newest(job) >= 4, 40_000);
+    await waitFor("a generation of the second run", () => /^crjob: checkpoint \d+ written/m.test(second.log()), 60_000);
     expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
     second.signalGroup("SIGKILL");
     await second.done;
@@ -104,13 +112,15 @@ describe("DMTCP job run directly", () => {
     const { code } = await third.done;
     expect(code, third.log()).toBe(0);
     expect(third.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2002/);
+    expectResumed(job.dirs.state, second.log(), { job: "2002" });
+    expectResumed(job.dirs.state, third.log(), { job: "2003", events: events(job) });
     const out = output(job);
     expect(out).not.toContain("\0");
-    expect(out).toBe(starsOutput(60));
+    expect(out).toBe(starsOutput(120));
     const ev = events(job);
     expect(ev.match(/^start/gm)?.length, ev).toBe(1);
     expect(ev.match(/^restored/gm)?.length, ev).toBe(2);
-    if (!REAL) expect(new Set(ev.match(/pid=\d+/g)).size, ev).toBe(1); // getpid() is virtualized
+    expect(new Set(ev.match(/pid=\d+/g)).size, ev).toBe(1); // getpid() is virtualized
     expect(readdirSync(job.dirs.scratch)).toEqual([]); // old work dirs, and the links that replaced them, gone
   });
 
@@ -118,18 +128,45 @@ describe("DMTCP job run directly", () => {
     const job = prepareJob(spec(120, 0.05));
     let seed = Number(process.env.CRJOB_TEST_SEED ?? 20261125);
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let freshStarts = 0;
+    let resumes = 0;
+    /** A run that found a complete generation resumed from it; one that found none started fresh. */
+    const check = (run: RunningJob, hadGeneration: boolean) => {
+      if (hadGeneration) {
+        expect(run.log(), run.log()).not.toContain("crjob: fresh start");
+        if (run.log().includes("crjob: restart from generation")) resumes++;
+      } else if (run.log().includes("crjob: fresh start")) freshStarts++;
+    };
     for (let k = 0; k < 5; k++) {
+      const had = generations(job.dirs.state).length > 0;
       const run = start(job, String(2101 + k));
       const wait = 200 + random() * 2300;
       const ended = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), wait))]);
-      if (ended) break;
-      run.signalGroup("SIGKILL");
+      if (!ended) run.signalGroup("SIGKILL");
       await run.done;
+      check(run, had);
+      if (ended) break;
     }
     if (!existsSync(join(job.dirs.submit, "stars.out")) || output(job) !== starsOutput(120)) {
+      // The kills came too early for a generation: one more crash after one, so a resume is tested.
+      if (resumes === 0) {
+        const had = generations(job.dirs.state).length > 0;
+        const run = start(job, "2198");
+        await waitFor("a generation", () => newest(job) >= 1);
+        run.signalGroup("SIGKILL");
+        await run.done;
+        check(run, had);
+      }
+      const had = generations(job.dirs.state).length > 0;
       const last = start(job, "2199");
       expect((await last.done).code, last.log()).toBe(0);
+      check(last, had);
     }
+    expect(resumes, "no run resumed from a generation").toBeGreaterThan(0);
+    // The app started over only when no generation existed (a kill before the first checkpoint).
+    // (A kill can come between crjob's "fresh start" and the app's own "start" line.)
+    const fresh = events(job).match(/^start/gm)?.length ?? 0;
+    expect(fresh, events(job)).toBeLessThanOrEqual(freshStarts);
     expect(output(job)).toBe(starsOutput(120));
   });
 
@@ -141,7 +178,7 @@ describe("DMTCP job run directly", () => {
     await first.done;
     const second = start(job, "3001");
     expect((await second.done).code, second.log()).toBe(0);
-    expect(second.log()).toContain("crjob: restart from generation");
+    expectResumed(job.dirs.state, second.log(), { job: "3001", events: events(job) });
     expect(output(job)).toBe(starsOutput(40));
   });
 
@@ -168,37 +205,11 @@ describe("DMTCP job run directly", () => {
     const second = start(job, "5002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${n} does not restore; trying the one before`);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: n - 1, job: "5002", events: events(job) });
     expect(output(job)).toBe(starsOutput(50));
   });
 
-  it.skipIf(REAL)("a kill -9 while DMTCP writes its images leaves the generation before intact", async () => {
-    const job = prepareJob(spec(50, 0.1));
-    const faults = join(job.dirs.root, "faults");
-    writeFileSync(faults, "");
-    const first = start(job, "6001", { DMTCPFAKE_FAULTS: faults });
-    await waitFor("a generation", () => newest(job) >= 1);
-    writeFileSync(faults, "CKPT_DELAY=5@1\n");
-    const ckpt = join(job.dirs.scratch, "6001", ".crjob-dmtcp", "ckpt");
-    await waitFor("a partial image", () => existsSync(ckpt) && readdirSync(ckpt).some((f) => f.endsWith(".temp")));
-    const before = newest(job);
-    first.signalGroup("SIGKILL");
-    await first.done;
-    const second = start(job, "6002");
-    expect((await second.done).code, second.log()).toBe(0);
-    expect(second.log()).toContain(`crjob: restart from generation ${before} `);
-    expect(output(job)).toBe(starsOutput(50));
-  });
-
-  it.skipIf(REAL)("a failing checkpoint keeps the previous generation and the job goes on", async () => {
-    const job = prepareJob(spec(40, 0.1));
-    const run = start(job, "7001", { DMTCPFAKE_CKPT_FAIL: "ENOSPC" });
-    const { code } = await run.done;
-    expect(code, run.log()).toBe(0);
-    expect(run.log()).toMatch(/checkpoint 1 failed \(dmtcp exit \d+\); keeping generation 0/);
-    expect(output(job)).toBe(starsOutput(40));
-  });
-
-  it.skipIf(REAL)("the old work dir is a link to the new one during the restore, and only then", async () => {
+  it("the old work dir is a link to the new one during the restore, and only then", async () => {
     const job = prepareJob(spec(40, 0.1));
     const first = start(job, "8001");
     await waitFor("a generation", () => newest(job) >= 1);
@@ -220,17 +231,49 @@ describe("DMTCP job run directly", () => {
   });
 });
 
+// These turn the stand-in's fault knobs (DMTCPFAKE_*), which the real DMTCP does not have.
+describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TEST_DMTCP=real: no fault knobs there)", () => {
+  it("a kill -9 while DMTCP writes its images leaves the generation before intact", async () => {
+    const job = prepareJob(spec(50, 0.1));
+    const faults = join(job.dirs.root, "faults");
+    writeFileSync(faults, "");
+    const first = start(job, "6001", { DMTCPFAKE_FAULTS: faults });
+    await waitFor("a generation", () => newest(job) >= 1);
+    writeFileSync(faults, "CKPT_DELAY=5@1\n");
+    const ckpt = join(job.dirs.scratch, "6001", ".crjob-dmtcp", "ckpt");
+    await waitFor("a partial image", () => existsSync(ckpt) && readdirSync(ckpt).some((f) => f.endsWith(".temp")));
+    const before = newest(job);
+    first.signalGroup("SIGKILL");
+    await first.done;
+    const second = start(job, "6002");
+    expect((await second.done).code, second.log()).toBe(0);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", events: events(job) });
+    expect(output(job)).toBe(starsOutput(50));
+  });
+
+  it("a failing checkpoint keeps the previous generation and the job goes on", async () => {
+    const job = prepareJob(spec(40, 0.1));
+    const run = start(job, "7001", { DMTCPFAKE_CKPT_FAIL: "ENOSPC" });
+    const { code } = await run.done;
+    expect(code, run.log()).toBe(0);
+    expect(run.log()).toMatch(/checkpoint 1 failed \(dmtcp exit \d+\); keeping generation 0/);
+    expect(output(job)).toBe(starsOutput(40));
+  });
+});
+
 describe("DMTCP job through the LSF emulator", () => {
   it("run limit: final checkpoint, requeue (same job id), resume, DONE with exact output", async () => {
     const job = prepareJob(spec(120, 0.05, { lsf: "  runlimit: 1\n" }).replace("interval: 1s", "interval: 30s"));
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    // A 1-minute limit lasts 6 s: the own timer's final checkpoint at 3 s has 3 s (and the grace
+    // after the limit) to complete on a loaded machine.
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, LSFEMU_SECONDS_PER_MINUTE: "6" } });
     const id = lsf.bsub(job);
-    const st = await lsf.waitDone(id, 80_000);
+    const st = await lsf.waitDone(id, 120_000);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("DONE");
-    expect(st.requeues).toBeGreaterThan(0);
-    expect(log).toContain("crjob: run limit near: final checkpoint, then requeue");
-    expect(log).toContain("crjob: restart from generation");
+    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
+    expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { job: String(id), events: events(job) });
     expect(output(job)).toBe(starsOutput(120));
   });
 
@@ -245,13 +288,14 @@ describe("DMTCP job through the LSF emulator", () => {
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("EXIT");
     expect(["130", "143"]).toContain(st.exitCode);
-    expect(log).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
-    expect(generations(job.dirs.state)).toEqual([1]);
+    const gen = expectFinalCheckpoint(log, "stop", { stateDir: job.dirs.state });
+    expect(generations(job.dirs.state)).toEqual([gen]);
     const id2 = lsf.bsub(job);
     const st2 = await lsf.waitDone(id2);
-    expect(st2.stat, readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8")).toBe("DONE");
+    const log2 = readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8");
+    expect(st2.stat, log2).toBe("DONE");
+    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), events: events(job) });
     expect(output(job)).toBe(starsOutput(60));
-    expect(events(job).match(/^start/gm)?.length).toBe(1);
   });
 });
 

@@ -45,6 +45,13 @@ export interface PreparedJob {
   script: string;
 }
 
+/**
+ * Templates the lifecycle tests render with: the bundled ones, or (CRJOB_TEST_TEMPLATES=DIR, set by
+ * scripts/mutants.mjs) a mutated copy passed as `--templates DIR`, so production templates carry
+ * no test hooks.
+ */
+const TEMPLATES_ARGS = process.env.CRJOB_TEST_TEMPLATES ? ["--templates", process.env.CRJOB_TEST_TEMPLATES] : [];
+
 /** Write `spec` (YAML; `$SCRATCH`, `$STATE`, `$STARS` are filled in), render it through the CLI. */
 export function prepareJob(spec: string, files: Record<string, string> = {}, renderArgs: string[] = []): PreparedJob {
   const root = tempDir("crjob-life-");
@@ -62,7 +69,7 @@ export function prepareJob(spec: string, files: Record<string, string> = {}, ren
     .replaceAll("$STATE", dirs.state)
     .replaceAll("$STARS", STARS);
   writeFileSync(join(dirs.submit, "job.yaml"), text);
-  const r = crjob(["render", "job.yaml", "-o", "job.sh", ...renderArgs], { cwd: dirs.submit });
+  const r = crjob(["render", "job.yaml", "-o", "job.sh", ...TEMPLATES_ARGS, ...renderArgs], { cwd: dirs.submit });
   if (r.code !== 0) throw new Error(`render failed: ${r.stderr}`);
   return { dirs, script: join(dirs.submit, "job.sh") };
 }

@@ -56,10 +56,14 @@ describe("kill campaign", () => {
         attempt++;
         const slow = rand() < 0.4; // a slow checkpoint widens the mid-checkpoint window
         const generationAtStart = generations(job.dirs.state).length > 0;
+        const newestAtStart = generations(job.dirs.state).at(-1);
         const run = runJob(job, `${campaigns}${String(attempt).padStart(3, "0")}`, slow ? { CRFAKE_CKPT_DELAY: "0.4" } : {});
         const check = () => {
           // Whenever a complete generation existed, the run resumed from it: never from zero.
           if (generationAtStart) expect(run.log(), run.log()).not.toContain("crjob: fresh start");
+          // ... and from the newest one first.
+          const tried = /^crjob: restart from generation (\d+) /m.exec(run.log());
+          if (generationAtStart && tried) expect(Number(tried[1]), run.log()).toBe(newestAtStart);
           if (run.log().includes("crjob: restart from generation")) resumes++;
         };
         if (kills >= RUNS) {

@@ -28,7 +28,9 @@ export function lsfEmulator(root: string, opts: { flavour?: "ibm" | "openlava"; 
     PATH: `${TOOLS_PATH}:${process.env.PATH}`,
     LSFEMU_HOME: home,
     LSFEMU_FLAVOUR: opts.flavour ?? "ibm",
-    JOB_TERMINATE_INTERVAL: "1",
+    // LSF's default grace between bkill's INT/TERM and its KILL: room for a final checkpoint on a
+    // loaded machine (a job that checkpoints in time exits at once, so this costs nothing).
+    JOB_TERMINATE_INTERVAL: "10",
     LSFEMU_DISPATCH_LATENCY: "0.1",
     ...opts.env,
   };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
+import { expectFinalCheckpoint, expectRequeued, expectResumed, starsPrefixLines } from "./promises.js";
 
 function spec(lines: number, tick: number, lsf = "", top = ""): string {
   return `name: stars
@@ -23,6 +24,10 @@ lsf:
   output: out.%J
 ${lsf}${top}`;
 }
+
+// Emulated minutes for the run-limit tests: a 1-minute limit lasts 6 s, the job's own timer takes
+// its final checkpoint at 3 s, which leaves 3 s for that checkpoint on a loaded machine.
+const SPM = "6";
 
 const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const lsfLog = (job: ReturnType<typeof prepareJob>, id: number) => readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
@@ -64,24 +69,27 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
     const st = await lsf.waitDone(id);
     expect(st.stat).toBe("EXIT");
     expect(["130", "143"]).toContain(st.exitCode);
-    expect(lsfLog(job, id)).toMatch(/crjob: stopping on SIG(INT|TERM): final checkpoint first/);
-    expect(generations(job.dirs.state)).toEqual([1]);
+    const gen = expectFinalCheckpoint(lsfLog(job, id), "stop", { stateDir: job.dirs.state });
+    expect(generations(job.dirs.state)).toEqual([gen]);
     const id2 = lsf.bsub(job);
     expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
-    expect(lsfLog(job, id2)).toContain("crjob: restart from generation 1");
+    expectResumed(job.dirs.state, lsfLog(job, id2), { fromGeneration: gen, job: String(id2) });
     expect(output(job)).toBe(starsOutput(80));
   });
 
   it("a host failure (crash) ends the job; a new bsub resumes", async () => {
-    const job = prepareJob(spec(60, 0.05), withSite(flavour));
+    const job = prepareJob(spec(100, 0.05), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
-    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    // Two generations kept: the resume must take the newer.
+    await waitFor("two generations", () => generations(job.dirs.state).length >= 2);
     expect(lsf.cmd(["bhostfail", String(id)]).code).toBe(0);
     expect(await lsf.waitDone(id)).toMatchObject({ stat: "EXIT", exitCode: "137" });
+    const newest = generations(job.dirs.state).at(-1);
     const id2 = lsf.bsub(job);
     expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
-    expect(output(job)).toBe(starsOutput(60));
+    expectResumed(job.dirs.state, lsfLog(job, id2), { fromGeneration: newest, job: String(id2) });
+    expect(output(job)).toBe(starsOutput(100));
   });
 
   it("rerunnable (-r): after a host failure LSF reruns the same job id and it resumes", async () => {
@@ -92,7 +100,7 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
     lsf.cmd(["bhostfail", String(id)]);
     const st = await lsf.waitDone(id);
     expect(st.stat, lsfLog(job, id)).toBe("DONE");
-    expect(lsfLog(job, id)).toContain("crjob: restart from generation");
+    expectResumed(job.dirs.state, lsfLog(job, id), { job: String(id) });
     expect(output(job)).toBe(starsOutput(60));
   });
 });
@@ -101,14 +109,15 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
   it("IBM: #BSUB -Q requeues the job (same id) until it is done", async () => {
     const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
     expect(readFileSync(job.script, "utf8")).toContain('#BSUB -Q "99"');
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
-    expect(st.requeues).toBeGreaterThan(0);
-    expect(log).toContain("crjob: run limit near: final checkpoint, then requeue");
+    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expect(log).toContain("crjob: requeue 1: exit 99");
+    expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { job: String(id) });
     expect(output(job)).toBe(starsOutput(150));
   });
 
@@ -121,23 +130,30 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     const lsf = lsfEmulator(job.dirs.root, {
       flavour: "openlava",
       queues: { normal: { REQUEUE_EXIT_VALUES: "99", default: true } },
-      env: { LSFEMU_SECONDS_PER_MINUTE: "3" },
+      env: { LSFEMU_SECONDS_PER_MINUTE: SPM },
     });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
-    expect(st.stat, lsfLog(job, id)).toBe("DONE");
-    expect(st.requeues).toBeGreaterThan(0);
+    const log = lsfLog(job, id);
+    expect(st.stat, log).toBe("DONE");
+    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
+    expect(log).toContain("crjob: requeue 1: exit 99");
+    expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { job: String(id) });
     expect(output(job)).toBe(starsOutput(150));
   });
 
   it("OpenLava without requeue values: the job requeues itself with brequeue", async () => {
     const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("openlava"));
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "openlava", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "openlava", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
+    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expect(log).toContain("crjob: requeue 1: brequeue");
+    expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { job: String(id) });
     expect(output(job)).toBe(starsOutput(150));
   });
 
@@ -149,8 +165,12 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     await new Promise((r) => setTimeout(r, 1500));
     lsf.cmd(["bkill", "-s", "USR2", String(id)]);
     const st = await lsf.waitDone(id);
-    expect(st.stat, lsfLog(job, id)).toBe("DONE");
-    expect(lsfLog(job, id)).toContain("crjob: received SIGUSR2");
+    const log = lsfLog(job, id);
+    expect(st.stat, log).toBe("DONE");
+    // The limit is a real minute here (own timer at 30 s): only the signal can have triggered this.
+    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state, signal: "USR2" });
+    expectRequeued(job.dirs.state, id, { count: 1, nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { job: String(id) });
     expect(output(job)).toBe(starsOutput(150));
   });
 
@@ -159,19 +179,26 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
       spec(400, 0.05, "  runlimit: 1\n  max_requeues: 1\n").replace("interval: 1s", "interval: 30s"),
       withSite("ibm"),
     );
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "3" } });
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
     expect(st).toMatchObject({ stat: "EXIT", exitCode: "1", requeues: 1 });
     expect(lsfLog(job, id)).toContain("crjob: requeue cap reached (1 requeues)");
-    expect(generations(job.dirs.state).length).toBeGreaterThan(0);
+    expectRequeued(job.dirs.state, id, { count: 1, nrequeue: st.requeues });
+    // The capped run still took its final checkpoint (the second one in the log), and keeps it.
+    const last = expectFinalCheckpoint(lsfLog(job, id), "limit", { nth: 1 });
+    expect(generations(job.dirs.state).at(-1)).toBe(last);
     // A new submission continues from the last generation, with its own requeue count.
     const id2 = lsf.bsub(job);
     const st2 = await lsf.waitDone(id2);
     expect(st2).toMatchObject({ stat: "EXIT", exitCode: "1", requeues: 1 });
-    expect(lsfLog(job, id2)).toContain("crjob: restart from generation");
+    expectResumed(job.dirs.state, lsfLog(job, id2), { fromGeneration: last, job: String(id2) });
     expect(lsfLog(job, id2)).toContain("crjob: requeue 1: exit 99");
-    expect(starsOutput(400).startsWith(output(job))).toBe(true);
+    expectRequeued(job.dirs.state, id2, { count: 1, nrequeue: st2.requeues });
+    // Cut short by the cap: whole lines 1..n, none lost or repeated, and fewer than all.
+    const n = starsPrefixLines(output(job));
+    expect(n).toBeLessThan(400);
+    expect(output(job)).toBe(starsOutput(n));
   });
 });
 

@@ -1,10 +1,11 @@
 // Lifecycle scenarios driven through the generated script (run directly, as LSF starts it, with
 // the BLCR stand-ins): failures of checkpoints and restarts, corrupt generations, locks, fresh by
 // mistake, on-demand checkpoints, signals, node loss, security.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor } from "./harness.js";
+import { expectFinalCheckpoint, expectRequeued, expectResumed, history } from "./promises.js";
 
 
 function spec(lines: number, tick: number, extra: { checkpoint?: string; top?: string; args?: string } = {}): string {
@@ -26,6 +27,15 @@ ${extra.top ?? ""}`;
 
 
 const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
+const events = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "events.log"), "utf8");
+/** Lines of a running job's output in its work dir. */
+function workLines(job: ReturnType<typeof prepareJob>, id: string): number {
+  try {
+    return readFileSync(join(job.dirs.scratch, id, "stars.out"), "utf8").split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("generations", () => {
@@ -42,7 +52,7 @@ describe("generations", () => {
     const second = runJob(job, "102");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${newest} does not restore; trying the one before`);
-    expect(second.log()).toMatch(new RegExp(`restart from generation ${newest - 1} `));
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: newest - 1, job: "102", events: events(job) });
     expect(output(job)).toBe(starsOutput(150));
   });
 
@@ -59,14 +69,30 @@ describe("generations", () => {
     expect(output(job)).toBe(starsOutput(100));
   });
 
-  it("keeps no more than checkpoint.keep generations, and none after success", async () => {
-    const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n" }));
-    const run = runJob(job, "301");
-    let most = 0;
-    while ((await Promise.race([run.done.then(() => true), sleep(100).then(() => false)])) === false) {
-      most = Math.max(most, generations(job.dirs.state).length);
+  it("keeps no more than checkpoint.keep generations (the newest), and none after success", async () => {
+    // keep_on_success leaves what the last prune kept: exactly the 2 newest of the 3 it wrote.
+    // The checkpoints are asked for (bkill -s USR1), one after the other, not left to the clock.
+    const kept = prepareJob(spec(300, 0.05, { checkpoint: "  keep: 2\n  keep_on_success: true\n" }).replace("interval: 1s", "interval: 1h"));
+    const one = runJob(kept, "301");
+    await waitFor("running", () => one.log().includes("fresh start"));
+    const count = (what: string) => one.log().split(what).length - 1;
+    for (let n = 1; n <= 3; n++) {
+      // A checkpoint asked for while the app is still starting fails; ask again.
+      while (!one.log().includes(`crjob: checkpoint ${n} written`)) {
+        const failed = count(`crjob: checkpoint ${n} failed`);
+        one.signalGroup("SIGUSR1");
+        await waitFor(`checkpoint ${n}`, () => one.log().includes(`crjob: checkpoint ${n} written`) || count(`crjob: checkpoint ${n} failed`) > failed);
+      }
     }
-    expect(most).toBe(2);
+    expect((await one.done).code, one.log()).toBe(0);
+    const written = history(kept.dirs.state).flatMap((e) => /^checkpoint gen=(\d+) /.exec(e.event)?.[1] ?? []).map(Number);
+    expect(written, one.log()).toEqual([1, 2, 3]);
+    expect(generations(kept.dirs.state)).toEqual([2, 3]);
+    // Without keep_on_success, a success removes them all.
+    const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n" }));
+    const run = runJob(job, "311");
+    expect((await run.done).code, run.log()).toBe(0);
+    expect(history(job.dirs.state).some((e) => e.event.startsWith("checkpoint gen="))).toBe(true);
     expect(generations(job.dirs.state)).toEqual([]);
   });
 
@@ -101,8 +127,10 @@ describe("restart", () => {
     await first.done;
     rmSync(job.dirs.scratch, { recursive: true, force: true });
     mkdirSync(job.dirs.scratch);
+    const newest = generations(job.dirs.state).at(-1);
     const second = runJob(job, "502");
     expect((await second.done).code, second.log()).toBe(0);
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: newest, job: "502", events: events(job) });
     expect(output(job)).toBe(starsOutput(150));
     const also = readFileSync(join(job.dirs.submit, "also.txt"), "utf8");
     expect(also).toBe(Array.from({ length: 150 }, (_, i) => `${i + 1}\n`).join(""));
@@ -140,13 +168,20 @@ describe("restart", () => {
     const old = generations(job.dirs.state);
     const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
     await waitFor("fresh start", () => fresh.log().includes("fresh start"));
-    await sleep(1500); // its first checkpoint is still being written
+    // Its first checkpoint is being written (the stand-in takes 5 s over it).
+    const inProgress = (f: string) => f.startsWith(".gen.") || (/^gen\.\d+$/.test(f) && !old.includes(Number(f.slice(4))));
+    // Under way = the checkpointer has written half its context (then it waits 5 s): everything the
+    // script does before that has been done.
+    await waitFor("a checkpoint in progress", () =>
+      readdirSync(job.dirs.state).some((f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context"))),
+    );
     fresh.signalGroup("SIGKILL");
     await fresh.done;
     expect(generations(job.dirs.state)).toEqual(old);
     const again = runJob(job, "803");
     expect((await again.done).code, again.log()).toBe(0);
-    expect(again.log()).toMatch(new RegExp(`restart from generation ${old.at(-1)} `));
+    // The fresh run (802) started the app over on purpose: two fresh starts in this state's history.
+    expectResumed(job.dirs.state, again.log(), { fromGeneration: old.at(-1), job: "803", freshStarts: 2 });
     expect(output(job)).toBe(starsOutput(150));
   });
 });
@@ -187,23 +222,30 @@ describe("signals", () => {
   });
 
   it("bkill's INT, TERM, KILL: final checkpoint, exit 130, and the next submission resumes", async () => {
-    const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"));
-    const run = runJob(job, "1201");
+    const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 1h"));
+    // The (only, final) checkpoint takes 3 s, so the TERM lands in the middle of it.
+    const run = runJob(job, "1201", { CRFAKE_CKPT_DELAY: "3" });
     await waitFor("running", () => run.log().includes("fresh start"));
-    await sleep(1200);
+    await waitFor("some output", () => workLines(job, "1201") >= 10);
+    // bkill's sequence: INT, then TERM while the final checkpoint is being written (the script's
+    // own commands must survive it), then KILL late enough for that checkpoint on a loaded
+    // machine (LSF's JOB_TERMINATE_INTERVAL is 10 s by default).
     run.signalGroup("SIGINT");
-    setTimeout(() => run.signalGroup("SIGTERM"), 1000);
-    setTimeout(() => run.signalGroup("SIGKILL"), 2000);
+    await waitFor("the final checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.")));
+    run.signalGroup("SIGTERM");
+    const kill = setTimeout(() => run.signalGroup("SIGKILL"), 10_000);
+    await run.done;
+    clearTimeout(kill);
     const { code } = await run.done;
     expect(code, run.log()).toBe(130);
-    expect(run.log()).toContain("stopping on SIGINT: final checkpoint first");
-    expect(generations(job.dirs.state)).toEqual([1]);
+    const gen = expectFinalCheckpoint(run.log(), "stop", { stateDir: job.dirs.state, signal: "INT" });
+    expect(generations(job.dirs.state)).toEqual([gen]);
     const partial = output(job);
     expect(partial.length).toBeGreaterThan(0);
     const next = runJob(job, "1202");
     expect((await next.done).code, next.log()).toBe(0);
-    expect(next.log()).toContain("restart from generation 1");
-    expect(output(job)).toBe(starsOutput(80));
+    expectResumed(job.dirs.state, next.log(), { fromGeneration: gen, job: "1202", events: events(job) });
+    expect(output(job)).toBe(starsOutput(200));
   });
 
   it("run limit (own timer): final checkpoint before the limit, exit with the requeue code", async () => {
@@ -211,10 +253,12 @@ describe("signals", () => {
     const run = runJob(job, "1301", { CRJOB_RUNLIMIT_SECONDS: "4" });
     const { code } = await run.done;
     expect(code, run.log()).toBe(99);
-    expect(run.log()).toContain("run limit near: final checkpoint, then requeue");
+    const gen = expectFinalCheckpoint(run.log(), "limit", { stateDir: job.dirs.state });
     expect(run.log()).toContain("requeue 1: exit 99");
-    const again = runJob(job, "1301"); // requeued: same job id, from line 1
+    const again = runJob(job, "1301"); // requeued: same job id
     expect((await again.done).code, again.log()).toBe(0);
+    expectRequeued(job.dirs.state, "1301", { count: 1 });
+    expectResumed(job.dirs.state, again.log(), { fromGeneration: gen, job: "1301", events: events(job) });
     expect(output(job)).toBe(starsOutput(200));
   });
 });

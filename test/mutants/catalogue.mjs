@@ -1,0 +1,143 @@
+// Template mutants: each a way the job lifecycle could break silently, as text patches applied by
+// scripts/mutants.mjs to a temporary copy of templates/ (production templates carry no hooks).
+// A patch's `search` (a string, or a RegExp) must match exactly once in its file, or the runner
+// fails naming the mutant: templates changed, and the mutant must be written again.
+// `killers` are the lifecycle tests expected to kill it, most likely first: { file, test } where
+// `test` is the test's name (or a unique part of it), matched as vitest's -t pattern.
+// A new lifecycle promise brings its mutant here.
+
+const MAIN = "partials/main.hbs";
+const LIB = "partials/lib.hbs";
+const APP = "tools/app/tool.hbs";
+
+const LSF = "test/lifecycle/lsf.test.ts";
+const SCEN = "test/lifecycle/scenarios.test.ts";
+const APPT = "test/lifecycle/app-tool.test.ts";
+const APPO = "test/lifecycle/app-output.test.ts";
+const DMTCP = "test/lifecycle/dmtcp.test.ts";
+const DIRECT = "test/lifecycle/direct.test.ts";
+const ARRAYS = "test/lifecycle/arrays.test.ts";
+
+export const MUTANTS = [
+  {
+    name: "always-start-fresh",
+    why: "auto/restart choose no generation: every run starts the app over (its output, cut back by the checkpointers, still comes out exact)",
+    patches: [{ file: MAIN, search: '    crjob_candidates=("${crjob_gens[@]}")\n', replace: "    crjob_candidates=()\n" }],
+    killers: [
+      { file: LSF, test: "a host failure (crash) ends the job; a new bsub resumes" },
+      { file: SCEN, test: "node loss: the old scratch dir is gone; open files come back from the generation" },
+      { file: SCEN, test: "run limit (own timer): final checkpoint before the limit, exit with the requeue code" },
+      { file: APPT, test: "ready by stable size" },
+      { file: DMTCP, test: "kill -9 at seeded random instants" },
+    ],
+  },
+  {
+    name: "restore-oldest-generation",
+    why: "the restart tries the oldest generation first instead of the newest: work since then is redone",
+    patches: [
+      {
+        file: MAIN,
+        search: '    crjob_candidates=("${crjob_gens[@]}")\n',
+        replace: '    for ((crjob_i = ${#crjob_gens[@]} - 1; crjob_i >= 0; crjob_i--)); do crjob_candidates+=("${crjob_gens[crjob_i]}"); done\n',
+      },
+    ],
+    killers: [
+      { file: APPT, test: "kill -9, then a new job id: the app resumes from its own checkpoint" },
+      { file: SCEN, test: "a corrupt newest generation falls back to the one before" },
+      { file: LSF, test: "a host failure (crash) ends the job; a new bsub resumes" },
+    ],
+  },
+  {
+    name: "ignore-run-limit-signal",
+    why: "SIGUSR2 (LSF's run-limit signal) is logged but does nothing: no final checkpoint, the job is killed at the limit",
+    patches: [{ file: MAIN, search: "    *) CRJOB_LIMIT=1 ;;\n", replace: "    *) : ;;\n" }],
+    killers: [{ file: LSF, test: "SIGUSR2 at the limit (no own timer left): final checkpoint and requeue" }],
+  },
+  {
+    name: "skip-final-checkpoint-on-bkill",
+    why: "bkill stops the app at once: the work since the last interval checkpoint is lost",
+    patches: [
+      {
+        file: MAIN,
+        search: '    crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n    crjob_checkpoint_and_stop\n',
+        replace: '    crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n    crjob_tool_stop\n',
+      },
+    ],
+    killers: [
+      { file: LSF, test: "bkill, then a new bsub of the same spec resumes" },
+      { file: SCEN, test: "bkill's INT, TERM, KILL: final checkpoint, exit 130" },
+      { file: APPT, test: "bkill through LSF: final checkpoint, EXIT" },
+      { file: ARRAYS, test: "after bkill of element 2 a resubmission resumes only element 2" },
+    ],
+  },
+  {
+    // Written in place, the generation is visible under its final name (with its meta, as an
+    // in-place writer records it first) before its images are complete. (In place but with the
+    // meta written last would be equivalent: a generation counts only once its meta exists.)
+    name: "generation-written-in-place",
+    why: "a generation is written under its final name instead of complete-then-rename: a kill mid-checkpoint leaves a half generation that looks complete",
+    patches: [
+      { file: LIB, search: '  tmp="$CRJOB_STATE/.gen.$gen.tmp.$$"\n', replace: '  tmp="$CRJOB_STATE/gen.$gen"\n' },
+      {
+        file: LIB,
+        search: '  mkdir -m 700 "$tmp" || {',
+        replace: "  mkdir -m 700 \"$tmp\" && printf 'gen=%s\\n' \"$gen\" >\"$tmp/meta\" || {",
+      },
+      { file: LIB, search: '  mv "$tmp" "$CRJOB_STATE/gen.$gen" || { rm -rf "$tmp"; return 1; }\n', replace: "  :\n" },
+    ],
+    killers: [
+      { file: SCEN, test: "fresh by mistake loses nothing" },
+      { file: DMTCP, test: "a kill -9 while DMTCP writes its images leaves the generation before intact" },
+    ],
+  },
+  {
+    name: "drop-previous-generation-early",
+    why: "the previous generation is removed before the new one is complete: a kill mid-checkpoint loses it",
+    patches: [
+      {
+        file: LIB,
+        search: '  t0=$(date +%s)\n  crjob_tool_checkpoint "$tmp" "$final"\n',
+        replace: '  t0=$(date +%s)\n  crjob_drop_generation "$CRJOB_LAST_GEN"\n  crjob_tool_checkpoint "$tmp" "$final"\n',
+      },
+    ],
+    killers: [
+      { file: SCEN, test: "fresh by mistake loses nothing" },
+      { file: DMTCP, test: "a kill -9 while DMTCP writes its images leaves the generation before intact" },
+    ],
+  },
+  {
+    name: "skip-output-cut-back",
+    why: "tool app: the output is not cut back to its size at the checkpoint: lines printed after it appear twice",
+    patches: [{ file: APP, search: '  [ -z "$size" ] || truncate -s "$size" "$CRJOB_APP_OUTPUT"\n', replace: '  : "$size"\n' }],
+    killers: [{ file: APPO, test: "crjob cuts the output back to its size at the checkpoint" }],
+  },
+  {
+    name: "skip-stage-out-on-failure",
+    why: "only a successful run stages its output out: a failed, killed or requeued run leaves it in scratch",
+    patches: [{ file: MAIN, search: "crjob_finish() { # status event\n  crjob_stage_out\n", replace: 'crjob_finish() { # status event\n  [ "$1" != 0 ] || crjob_stage_out\n' }],
+    killers: [
+      { file: DIRECT, test: "passes the app's exit status on and keeps its checkpoints" },
+      { file: APPT, test: "at the run limit the job ends EXIT, is not requeued, and still stages its output out" },
+    ],
+  },
+  {
+    name: "ignore-requeue-cap",
+    why: "lsf.max_requeues is not enforced: a job that never finishes requeues for ever",
+    patches: [{ file: MAIN, search: '  if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then\n', replace: "  if false; then\n" }],
+    killers: [{ file: LSF, test: "lsf.max_requeues stops endless requeues" }],
+  },
+  {
+    name: "skip-lock",
+    why: "no lock on the state dir: two live jobs share (and overwrite) one job's checkpoints",
+    patches: [{ file: MAIN, search: "\ncrjob_lock\n", replace: "\n: crjob_lock\n" }],
+    killers: [{ file: SCEN, test: "a second live job on the same state refuses to share it" }],
+  },
+  // Not here: "the final checkpoint killable by bkill's next signal" (main.hbs's `trap '' INT TERM
+  // QUIT` in crjob_checkpoint_and_stop). The checkpointers' own commands already ignore those
+  // signals; only the generic mkdir/cp/mv around them remain, a window too short to hit on purpose,
+  // so no test can kill that mutant reliably (scenarios' "bkill's INT, TERM, KILL" sends TERM in
+  // the middle of a slow final checkpoint, and passes with and without it).
+  // skip-checksum-verification: comes with issue 10's generation checksums. Its patch turns the
+  // restart's checksum check into `:` (a corrupt generation is then restored instead of skipped);
+  // its killer is the corrupt-generation test that change brings.
+];
