@@ -1,8 +1,10 @@
 // `crjob status [SPEC|NAME...] [--format text|json] [--site F]`: how jobs are doing, from their own
 // state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { formatDuration } from "../jobspec/duration.js";
 import { bjobsStat, lockOwnerLive } from "../state/lsf.js";
+import { marginNote, slowestRecentCheckpoint } from "../state/margin.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
 import { allTargets, resolveTarget, type Target } from "../state/target.js";
@@ -22,6 +24,10 @@ export interface StatusRecord extends StateStatus {
   spec: string | null;
   stateDir: string;
   exists: boolean;
+  /** DMTCP's own messages (tool dmtcp), when the job has written any. */
+  dmtcpLog: string | null;
+  /** When the final checkpoint's margin is shorter than the measured checkpoint cost (spec given). */
+  marginNote: string | null;
 }
 
 /** The status of each state dir of a target (one per array element). */
@@ -37,7 +43,9 @@ export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEn
     const lsfStat = jobId === null ? null : bjobsStat(index === null ? jobId : `${jobId}[${index}]`, env);
     const lockLive = snap.lock ? lockOwnerLive(snap.lock, env, index) : null;
     const status = summarizeState(snap, { now, mode: t.mode, lsfStat, lockLive });
-    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, ...status };
+    const dmtcpLog = existsSync(join(dir, "dmtcp.log")) ? join(dir, "dmtcp.log") : null;
+    const note = t.job ? marginNote(t.job.limitMarginSeconds, slowestRecentCheckpoint(snap.history), t.job.runlimitSeconds) : null;
+    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, dmtcpLog, marginNote: note, ...status };
   });
 }
 
@@ -128,6 +136,8 @@ export function formatStatusText(records: StatusRecord[]): string {
     if (r.lostWorkSeconds !== null) out += `  at risk:     ${formatAge(r.lostWorkSeconds)} of work since the last checkpoint\n`;
     if (r.lastEvent) out += `  last event:  ${r.lastEvent}${r.since ? ` (${r.since})` : ""}\n`;
     if (r.lastSubmission) out += `  submitted:   job ${r.lastSubmission.jobId}${r.lastSubmission.time ? ` at ${r.lastSubmission.time}` : ""}\n`;
+    if (r.marginNote) out += `  warning:     ${r.marginNote}\n`;
+    if (r.dmtcpLog) out += `  DMTCP log:   ${r.dmtcpLog}\n`;
     out += `  next bsub:   ${r.next.text}\n`;
   }
   return out;
