@@ -38,7 +38,15 @@ crjob_app_env() {
 }
 
 # --- Helpers ----------------------------------------------------------------------------------
-crjob_log() { printf 'crjob: %s\n' "$*"; }
+# Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
+# of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
+crjob_log() {
+  printf 'crjob: %s\n' "$*"
+  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  fi
+  return 0
+}
 
 # One line per event in the job's history file, for `crjob status`.
 crjob_history() {
@@ -126,6 +134,9 @@ crjob_lock() {
   done
   printf '%s %s %s\n' "$CRJOB_JOBID" "$CRJOB_HOST" "$$" >"$CRJOB_STATE/lock/owner"
   CRJOB_LOCKED=1
+  local size
+  size=$(stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
+  [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
 }
 
 # --- Staging ----------------------------------------------------------------------------------
@@ -537,8 +548,8 @@ crjob_requeue() {
     crjob_log "requeue $count: brequeue $LSB_JOBID; this job resumes from generation $CRJOB_LAST_GEN"
     cd / && rm -rf "$CRJOB_WORK"
     crjob_cleanup
-    trap '' INT TERM
-    brequeue "$LSB_JOBID"
+    trap '' INT TERM USR1 USR2 # brequeue must not die of the run limit's USR2 arriving now
+    brequeue "$LSB_JOBID" || brequeue "$LSB_JOBID" # once more if a signal of the limit cut it short
     exit "$CRJOB_REQUEUE_EXIT"
   fi
   if [ "$CRJOB_REQUEUE" = none ]; then

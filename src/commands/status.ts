@@ -24,6 +24,8 @@ export interface StatusRecord extends StateStatus {
   spec: string | null;
   stateDir: string;
   exists: boolean;
+  /** The script's own log lines of every run (job.log in the state dir), when there are any. */
+  jobLog: string | null;
   /** DMTCP's own messages (tool dmtcp), when the job has written any. */
   dmtcpLog: string | null;
   /** When the final checkpoint's margin is shorter than the measured checkpoint cost (spec given). */
@@ -43,9 +45,10 @@ export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEn
     const lsfStat = jobId === null ? null : bjobsStat(index === null ? jobId : `${jobId}[${index}]`, env);
     const lockLive = snap.lock ? lockOwnerLive(snap.lock, env, index) : null;
     const status = summarizeState(snap, { now, mode: t.mode, lsfStat, lockLive });
-    const dmtcpLog = existsSync(join(dir, "dmtcp.log")) ? join(dir, "dmtcp.log") : null;
+    const inState = (f: string) => (existsSync(join(dir, f)) ? join(dir, f) : null);
+    const [jobLog, dmtcpLog] = [inState("job.log"), inState("dmtcp.log")];
     const note = t.job ? marginNote(t.job.limitMarginSeconds, slowestRecentCheckpoint(snap.history), t.job.runlimitSeconds) : null;
-    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, dmtcpLog, marginNote: note, ...status };
+    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, jobLog, dmtcpLog, marginNote: note, ...status };
   });
 }
 
@@ -137,6 +140,7 @@ export function formatStatusText(records: StatusRecord[]): string {
     if (r.lastEvent) out += `  last event:  ${r.lastEvent}${r.since ? ` (${r.since})` : ""}\n`;
     if (r.lastSubmission) out += `  submitted:   job ${r.lastSubmission.jobId}${r.lastSubmission.time ? ` at ${r.lastSubmission.time}` : ""}\n`;
     if (r.marginNote) out += `  warning:     ${r.marginNote}\n`;
+    if (r.jobLog) out += `  job log:     ${r.jobLog}\n`;
     if (r.dmtcpLog) out += `  DMTCP log:   ${r.dmtcpLog}\n`;
     out += `  next bsub:   ${r.next.text}\n`;
   }

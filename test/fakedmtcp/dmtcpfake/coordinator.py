@@ -383,7 +383,7 @@ class Coordinator:
         exclude = set((msg or {}).get("libcr_fds") or [])
         return {
             "id": ident, "prog": ent.get("prog") or C.prog_name(argv, exe), "kind": kind, "pid": pid,
-            "vpid": vpid, "parent_pid": st.get("ppid"), "orphan": st.get("ppid") == 1,
+            "vpid": vpid, "parent_pid": st.get("ppid"), "orphan": st.get("ppid") == 1, "pgid": st.get("pgid"),
             "exe": exe, "argv": argv, "env": env, "cwd": cwd,
             "fds": P.fd_table(pid, exclude=exclude),
             "state": (msg or {}).get("state"), "script": (msg or {}).get("script"),

@@ -52,6 +52,7 @@ def main():
     if rec is None:
         real(name, args)
     os.environ.pop(C.ENV_RESTORE, None)
+    C.restore_warning(rec, dict(e.split("=", 1) for e in rec.get("env", []) if "=" in e))
     outs = [1]
     for f in rec.get("fds", []):
         if f["fd"] < 3 or f.get("kind") != "regular" or (f["flags"] & 3) == os.O_RDONLY:
