@@ -391,13 +391,23 @@ crjob_set_deadline() {
 # One private coordinator per run (--new-coordinator --coord-port 0, never the shared port 7779).
 # The app is a direct child of this script, and its output goes through a pipe to tee inside the
 # same DMTCP computation:
-#   dmtcp_launch ... bash -c 'app 2>&1 | tee -a OUTPUT >/dev/null; exit ${PIPESTATUS[0]}'
+#   dmtcp_launch ... bash -c 'app 2>&1 | sed -u -E FILTER | tee -a OUTPUT >/dev/null; exit ${PIPESTATUS[0]}'
 # DMTCP does not restore stdout/stderr, but tee's OUTPUT is a regular file, which DMTCP cuts back
 # to its checkpoint-time size on restart (and the pipe's bytes are in the images): the output stays
 # exact after any crash, and ${PIPESTATUS[0]} carries the app's exit status out.
+#
+# Between the app and tee, sed drops DMTCP's own messages. Every process that DMTCP sees start by
+# exec (the app, started by the pipeline's bash) logs at DMTCP's default level to its own fd 2:
+# the logger is set up from DMTCP_QUIET only in the first process and after fork, not after exec
+# (logger.cpp, dmtcpworker.cpp), so DMTCP_QUIET cannot silence it. On DMTCP 5.0 each restored app
+# process printed "WARNING at processinfo.cpp:586: ... cannot change process group" there, into
+# the app's 2>&1 pipe (dmtcp.md, last section). sed deletes lines in DMTCP's log format
+# ("LEVEL at FILE.cpp:LINE: ", 4.x "[PID] LEVEL at FILE.cpp:LINE in ..."), whole lines only, and
+# passes every other byte on as it is (-u: no buffering beyond the line; LC_ALL=C: any bytes).
 CRJOB_DMTCP_SIGNAL=40 # DMTCP's own checkpoint signal, moved off SIGUSR2 (LSF's run-limit signal)
+CRJOB_DMTCP_FILTER='/^(\[[0-9]+\] )?(TRACE|NOTE|WARNING|ASSERT) at [^ :]+\.(c|cc|cpp|h):[0-9]+[: ]/d'
 # shellcheck disable=SC2016 # expanded by the bash that dmtcp_launch starts
-CRJOB_DMTCP_PIPELINE='out=$1; shift; "$@" 2>&1 | tee -a "$out" >/dev/null; exit "${PIPESTATUS[0]}"'
+CRJOB_DMTCP_PIPELINE='out=$1 filter=$2; shift 2; "$@" 2>&1 | LC_ALL=C sed -u -E "$filter" | tee -a "$out" >/dev/null; exit "${PIPESTATUS[0]}"'
 CRJOB_DMTCP_LINKS=()
 
 # DMTCP's own messages never go into the app's output. Every DMTCP process runs with
@@ -459,7 +469,7 @@ crjob_tool_launch() {
     crjob_app_env
     DMTCP_QUIET=2 exec dmtcp_launch --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
       --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" --ckpt-signal "$CRJOB_DMTCP_SIGNAL" \
-      bash -c "$CRJOB_DMTCP_PIPELINE" crjob-dmtcp "$CRJOB_APP_OUTPUT" "${crjob_app[@]}"
+      bash -c "$CRJOB_DMTCP_PIPELINE" crjob-dmtcp "$CRJOB_APP_OUTPUT" "$CRJOB_DMTCP_FILTER" "${crjob_app[@]}"
   ) </dev/null >/dev/null 2>>"$CRJOB_DMTCP_LOG" &
   CRJOB_APP_PID=$!
   CRJOB_CKPT_PID=$CRJOB_APP_PID

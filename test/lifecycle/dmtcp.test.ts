@@ -76,8 +76,8 @@ describe("DMTCP job run directly", () => {
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     const images = readdirSync(join(gen, "dmtcp")).sort();
     if (!REAL) {
-      expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_tee"]);
-      expect(images.filter((f) => f.endsWith("_files")).length).toBe(3);
+      expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_sed", "ckpt_tee"]);
+      expect(images.filter((f) => f.endsWith("_files")).length).toBe(4);
       // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
       expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
     }
@@ -90,7 +90,7 @@ describe("DMTCP job run directly", () => {
   });
 
   it("killed with kill -9 twice, resumed under new job ids: exact output, no NUL, the app never starts over", async () => {
-    const job = prepareJob(spec(60, 0.1, { checkpoint: "  keep: 3\n" }));
+    const job = prepareJob(spec(120, 0.1, { checkpoint: "  keep: 3\n" }));
     const first = start(job, "2001");
     await waitFor("generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
@@ -106,7 +106,7 @@ describe("DMTCP job run directly", () => {
     expect(third.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2002/);
     const out = output(job);
     expect(out).not.toContain("\0");
-    expect(out).toBe(starsOutput(60));
+    expect(out).toBe(starsOutput(120));
     const ev = events(job);
     expect(ev.match(/^start/gm)?.length, ev).toBe(1);
     expect(ev.match(/^restored/gm)?.length, ev).toBe(2);

@@ -243,11 +243,14 @@ def quiet_level(env):
     return ord(v[0]) - ord("0")
 
 
-def restore_warning(rec, env):
-    """What every restored process of a real DMTCP 5.0 printed to its stderr on restart when its
-    process group changed (dmtcp.md, last section; processinfo.cpp restoreProcessGroupInfo, a WARN
-    that DMTCP_QUIET=2 silences): for the app of `app 2>&1 | tee OUTPUT` that stderr is the pipe."""
-    if quiet_level(env) >= 2:
+def restore_warning(rec, env, root=False):
+    """What every restored process of a real DMTCP 5.0 printed to its own fd 2 on restart when its
+    process group had changed (dmtcp.md, last section; processinfo.cpp restoreProcessGroupInfo).
+    DMTCP_QUIET=2 silenced it only in the computation's root: the logger reads DMTCP_QUIET in the
+    first process and after fork, never after exec (logger.cpp, dmtcpworker.cpp), so processes that
+    started by exec inside the computation (the app, tee, sed) log at the default level. Seen on
+    5.0 with DMTCP_QUIET=2: tee's and sed's warnings, none from the root bash."""
+    if root and quiet_level(env) >= 2:
         return
     saved = rec.get("pgid")
     current = os.getpgid(0)

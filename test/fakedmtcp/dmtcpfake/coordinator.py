@@ -237,9 +237,9 @@ class Coordinator:
             if is_root and len(argv) >= 3 and argv[1] == "-c":
                 return "shell"
             return "starting" if age < 10 else "unsupported"
-        if exe in ("tee", "cat"):
+        if exe in ("tee", "cat", "sed"):
             return "filter"
-        if exe in ("env", "readlink", "dirname", "basename", "pyenv", "uname", "head", "sed"):
+        if exe in ("env", "readlink", "dirname", "basename", "pyenv", "uname", "head"):
             return "starting" if age < 10 else "unsupported"  # a pyenv shim at work
         return "starting" if age < 2 else "unsupported"
 

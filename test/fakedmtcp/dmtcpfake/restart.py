@@ -129,19 +129,20 @@ def main():
     root = roots[0]
     if root["kind"] not in ("coop", "shell"):
         fail("the fake cannot restore a %s as the root process" % root["prog"])
+
+    err = C.parse_errno(C.fault("RESTART_FAIL"))
+    if err:
+        fail("restart failed: %s" % os.strerror(err))
+    check_files(recs, opts.get("quiet"))
     # dmtcprestartinternal.cpp: each -q adds 1 to DMTCP_QUIET; below 2, root gets this warning on
-    # dmtcp_restart's own stderr unless --no-strict-checking (seen as root on DMTCP 5.0).
+    # dmtcp_restart's own stderr unless --no-strict-checking (seen as root on DMTCP 5.0; the real one
+    # prints it before reading the images, the fake once they passed its checks).
     quiet = C.quiet_level(os.environ) + sum(1 for a in sys.argv[1:] if a in ("-q", "--quiet"))
     if (os.getuid() == 0 or os.geteuid() == 0) and not opts.get("nostrict") and quiet < 2:
         sys.stderr.write("WARNING:  Running dmtcp_restart as root can be dangerous.\n"
                          "  An unknown checkpoint image or bugs in DMTCP may lead to unforeseen\n"
                          "  consequences.  Continuing as root ....\n")
         sys.stderr.flush()
-
-    err = C.parse_errno(C.fault("RESTART_FAIL"))
-    if err:
-        fail("restart failed: %s" % os.strerror(err))
-    check_files(recs, opts.get("quiet"))
     delay = C.fault_float("RESTART_DELAY")
 
     host = opts.get("host") or "127.0.0.1"
@@ -195,7 +196,7 @@ def main():
     C.event("restart", root=root["id"], images=len(recs), port=port)
     if root["kind"] != "coop":
         sys.stderr.flush()
-        C.restore_warning(root, env)  # the root shell restored: dmtcp_restart's own stderr
+        C.restore_warning(root, env, root=True)  # the root shell restored: dmtcp_restart's own stderr
     try:
         os.execve(root["exe"], root["argv"], env)
     except OSError as e:
