@@ -74,7 +74,7 @@ function reManifest(job: PreparedJob, n: number, file: string): void {
   writeFileSync(m, lines.join("\n"));
 }
 
-describe("DMTCP: the app's output holds the app's lines alone", () => {
+describe("DMTCP: the app's output holds the app's lines alone", { timeout: 180_000 }, () => {
   it("two crashes and resumes: exact output, DMTCP's messages in the state's dmtcp.log, none in the job log", async () => {
     const job = prepareJob(spec("dmtcp", 100, 0.1));
     const first = await crashAfter(job, "4101", 1, DMTCP_ENV);
@@ -100,7 +100,7 @@ describe("DMTCP: the app's output holds the app's lines alone", () => {
   });
 });
 
-describe("DMTCP: a corrupt generation falls back to the one before, in bounded time", () => {
+describe("DMTCP: a corrupt generation falls back to the one before, in bounded time", { timeout: 180_000 }, () => {
   it("a truncated newest image fails its manifest check; the generation before restores", async () => {
     const job = prepareJob(spec("dmtcp", 80, 0.1));
     await crashAfter(job, "4201", 2, DMTCP_ENV);
@@ -132,7 +132,7 @@ describe("DMTCP: a corrupt generation falls back to the one before, in bounded t
   });
 });
 
-describe("BLCR: the same checks", () => {
+describe("BLCR: the same checks", { timeout: 180_000 }, () => {
   it("a context whose bytes changed fails its manifest check; a missing manifest is not trusted", async () => {
     const job = prepareJob(spec("blcr", 80, 0.1));
     await crashAfter(job, "4401", 3);
@@ -164,7 +164,7 @@ describe("BLCR: the same checks", () => {
   });
 });
 
-describe("OpenLava: a requeued run's -o output is lost", () => {
+describe("OpenLava: a requeued run's -o output is lost", { timeout: 180_000 }, () => {
   it("DMTCP, interval longer than the run limit: final checkpoints at the limit, REQUEUE_EXIT_VALUES, DONE; every run's log in the state", async () => {
     const job = prepareJob(spec("dmtcp", 120, 0.05, "lsf:\n  output: out.%J\n  runlimit: 1\n").replace("interval: 1s", "interval: 2h"), {
       "crjob.site.yaml": "flavour: openlava\nqueues:\n  normal:\n    requeue_exit_values: [99]\n",
