@@ -125,9 +125,10 @@ describe("DMTCP: a corrupt generation falls back to the one before, in bounded t
     reManifest(job, n, image);
     const second = runJob(job, "4302", { ...DMTCP_ENV, CRJOB_RESTORE_FLOOR: "10" });
     expect(await ended(second), second.log()).toBe(0);
-    if (!REAL) expect(second.log()).toContain("crjob: the restore did not reach running within 10s: killing it\n");
+    // max(floor 10 s, 10 × the slowest checkpoint so far)
+    if (!REAL) expect(second.log()).toMatch(/crjob: the restore did not reach running within \d+s: killing it\n/);
     expect(second.log()).toContain(`crjob: generation ${n} does not restore; trying the one before\n`);
-    expect(readFileSync(join(job.dirs.state, "history"), "utf8")).toMatch(REAL ? /start restart gen=/ : /restore-timeout after=10/);
+    expect(readFileSync(join(job.dirs.state, "history"), "utf8")).toMatch(REAL ? /start restart gen=/ : /restore-timeout after=\d+/);
     expect(output(job)).toBe(starsOutput(80));
   });
 });
@@ -158,7 +159,8 @@ describe("BLCR: the same checks", { timeout: 180_000 }, () => {
     writeFileSync(faults, "RESTART_DELAY=600@1\n"); // the next cr_restart sleeps while restoring
     const second = runJob(job, "4502", { CRFAKE_FAULTS: faults, CRJOB_RESTORE_FLOOR: "5" });
     expect(await ended(second), second.log()).toBe(0);
-    expect(second.log()).toContain("crjob: the restore did not reach running within 5s: killing it\n");
+    // max(floor 5 s, 10 × the slowest checkpoint so far)
+    expect(second.log()).toMatch(/crjob: the restore did not reach running within \d+s: killing it\n/);
     expect(second.log()).toContain(`crjob: generation ${n} does not restore; trying the one before\n`);
     expect(output(job)).toBe(starsOutput(80));
   });
