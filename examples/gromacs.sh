@@ -571,6 +571,9 @@ crjob_requeue() {
 
 # Final checkpoint and stop the app; used on bkill and before the run limit.
 crjob_checkpoint_and_stop() {
+  # LSF sends TERM after INT to every process group of the job: the copies of this checkpoint
+  # (cp, stat, sha256sum, children of this script) must not die of it halfway (volclava.md, bkill).
+  trap '' INT TERM
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
   else

@@ -236,7 +236,9 @@ describe("DMTCP job through the LSF emulator", () => {
 
   it("bkill: final checkpoint, EXIT; a new bsub resumes and ends DONE with exact output", async () => {
     const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: ENV });
+    // IBM sends INT and TERM together, KILL one interval later: give the final checkpoint (images,
+    // manifest) more than the harness's 1 s on a loaded machine (LSF's default is 10 s).
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, JOB_TERMINATE_INTERVAL: "4" } });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
     await waitFor("the app", () => existsSync(join(job.dirs.scratch, String(id), "stars.out")) && output2(job, id) >= 10);
