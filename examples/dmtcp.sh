@@ -36,7 +36,15 @@ crjob_app_env() {
 }
 
 # --- Helpers ----------------------------------------------------------------------------------
-crjob_log() { printf 'crjob: %s\n' "$*"; }
+# Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
+# of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
+crjob_log() {
+  printf 'crjob: %s\n' "$*"
+  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  fi
+  return 0
+}
 
 # One line per event in the job's history file, for `crjob status`. (printf's own clock: no `date`
 # process, also when a signal trap calls this.)
@@ -151,6 +159,9 @@ crjob_lock() {
   done
   printf '%s %s %s\n' "$CRJOB_JOBID" "$CRJOB_HOST" "$$" >"$CRJOB_STATE/lock/owner"
   CRJOB_LOCKED=1
+  local size
+  size=$(stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
+  [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
 }
 
 # --- Staging ----------------------------------------------------------------------------------
@@ -255,6 +266,7 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
     printf 'size_kb=%s\n' "${size:-0}"
     printf 'tool=%s\n' "$CRJOB_TOOL"
   } >"$tmp/meta" || rc=1
+  crjob_manifest "$tmp" >"$tmp/manifest.tmp" && mv "$tmp/manifest.tmp" "$tmp/manifest" || rc=1
   if [ "$rc" -ne 0 ]; then
     rm -rf "$tmp"
     crjob_log "checkpoint $gen failed (cannot save its files; disk full?); keeping generation $CRJOB_LAST_GEN"
@@ -268,6 +280,7 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
   crjob_log "checkpoint $gen written in ${CRJOB_LAST_CKPT_COST}s (${size:-0} KB)"
   crjob_history "checkpoint gen=$gen duration=$CRJOB_LAST_CKPT_COST size_kb=${size:-0}"
   crjob_prune
+  [ "$final" = 1 ] || crjob_set_deadline # a slower checkpoint moves the final one earlier
   return 0
 }
 
@@ -306,6 +319,103 @@ crjob_auto_interval() {
   if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$iv" -gt $((CRJOB_RUNLIMIT / 2)) ]; then iv=$((CRJOB_RUNLIMIT / 2)); fi
   [ "$iv" -ge 1 ] || iv=1
   printf '%s\n' "$iv"
+}
+
+# --- Integrity: every generation carries a manifest ----------------------------------------------
+# Nothing in DMTCP or BLCR checks an image before restoring it: with a truncated DMTCP image,
+# dmtcp_restart hung and the job never came back (shared/reference/dmtcp.md, last section). So every
+# generation lists each of its files with size and sha256, written before the generation gets its
+# name, and a restore checks the list first: a mismatch falls back to the generation before.
+crjob_manifest() { # dir: one "size sha256 path" line per file but the manifest itself, by path
+  (
+    trap '' INT TERM QUIT USR1 USR2 # LSF signals the whole job during a final checkpoint: finish it
+    cd "$1" || exit 1
+    mapfile -d '' files < <(find . -type f ! -path ./manifest ! -path ./manifest.tmp -printf '%P\0' | LC_ALL=C sort -z)
+    [ "${#files[@]}" -gt 0 ] || exit 0
+    mapfile -d '' sizes < <(stat --printf '%s\0' -- "${files[@]}")
+    mapfile -d '' sums < <(sha256sum -z -- "${files[@]}")
+    [ "${#sizes[@]}" -eq "${#files[@]}" ] && [ "${#sums[@]}" -eq "${#files[@]}" ] || exit 1
+    for i in "${!files[@]}"; do printf '%s %s %s\n' "${sizes[i]}" "${sums[i]:0:64}" "${files[i]}"; done
+  )
+}
+
+crjob_verify_generation() { # gen_dir
+  local gen=${1##*/gen.} size sum path have why=''
+  if [ ! -f "$1/manifest" ]; then
+    why='it has no manifest'
+  elif [ "$(crjob_manifest "$1")" != "$(cat "$1/manifest")" ]; then
+    why='its files differ from its manifest'
+    while IFS=' ' read -r size sum path; do
+      if [ ! -f "$1/$path" ]; then why="$path is missing"; break; fi
+      have=$(stat -c %s -- "$1/$path")
+      if [ "$have" != "$size" ]; then why="$path has $have bytes, its manifest says $size"; break; fi
+      have=$(sha256sum <"$1/$path")
+      if [ "${have%% *}" != "$sum" ]; then why="the sha256 of $path differs from its manifest"; break; fi
+    done <"$1/manifest"
+  fi
+  [ -z "$why" ] && return 0
+  crjob_log "generation $gen fails its check: $why"
+  crjob_history "restore-rejected gen=$gen"
+  return 1
+}
+
+# --- What checkpoints cost: the restore timeout and the final checkpoint's margin ------------------
+# The slowest of the job's last 5 checkpoints (seconds, from its history; 0 when none was measured).
+crjob_slowest_checkpoint() {
+  local slow
+  slow=$(awk '$4 == "checkpoint" { for (i = 5; i <= NF; i++) if ($i ~ /^duration=[0-9]+$/) print substr($i, 10) }' \
+    "$CRJOB_STATE/history" 2>/dev/null | tail -n 5 | sort -n | tail -n 1)
+  printf '%s\n' "${slow:-0}"
+}
+
+# A restore that has not reached "running" by then is killed and counts as failed: 10 times the
+# slowest recent checkpoint, at least CRJOB_RESTORE_FLOOR seconds (60; tests scale it down).
+# shellcheck disable=SC2317 # called by the blcr and dmtcp restores only
+crjob_restore_begin() {
+  local t
+  t=$((10 * $(crjob_slowest_checkpoint)))
+  [ "$t" -ge "${CRJOB_RESTORE_FLOOR:-60}" ] || t=${CRJOB_RESTORE_FLOOR:-60}
+  CRJOB_RESTORE_TIMEOUT=$t
+  CRJOB_RESTORE_UNTIL=$((SECONDS + t))
+}
+
+# True (and logged) once the restore started by crjob_restore_begin has taken too long.
+# shellcheck disable=SC2317 # called by the blcr and dmtcp restores only
+crjob_restore_overdue() {
+  [ "$SECONDS" -ge "$CRJOB_RESTORE_UNTIL" ] || return 1
+  crjob_log "the restore did not reach running within ${CRJOB_RESTORE_TIMEOUT}s: killing it"
+  crjob_history "restore-timeout after=${CRJOB_RESTORE_TIMEOUT}"
+  return 0
+}
+
+# When the final checkpoint starts (crjob_deadline, seconds into the run; 0 = no run limit): the
+# configured margin before the limit (scaled with an emulated limit), or more when this job's
+# checkpoints were measured slower: twice the slowest recent one plus 10 s, so that the final one
+# completes before LSF kills the job. At most half the run limit: the run must get some work done.
+crjob_set_deadline() {
+  local margin=$CRJOB_LIMIT_MARGIN slow need half
+  crjob_deadline=0
+  [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ] || return 0
+  if [ "$CRJOB_RUNLIMIT_SPEC" -gt 0 ] && [ "$CRJOB_RUNLIMIT" -ne "$CRJOB_RUNLIMIT_SPEC" ]; then
+    margin=$((CRJOB_LIMIT_MARGIN * CRJOB_RUNLIMIT / CRJOB_RUNLIMIT_SPEC)) # a scaled (emulated) limit
+  fi
+  slow=$(crjob_slowest_checkpoint)
+  need=$((2 * slow + 10))
+  half=$((CRJOB_RUNLIMIT / 2))
+  if [ "$slow" -gt 0 ] && [ "$need" -gt "$margin" ]; then
+    if [ "$need" -gt "$half" ]; then
+      [ -n "${CRJOB_SHORT_SAID:-}" ] || crjob_log "warning: the run limit (${CRJOB_RUNLIMIT}s) is short for checkpoints that take up to ${slow}s"
+      CRJOB_SHORT_SAID=1
+      need=$half
+    fi
+    [ "$need" -le "$margin" ] || margin=$need
+  fi
+  if [ "$margin" != "${CRJOB_MARGIN_SAID:-}" ]; then
+    crjob_log "final checkpoint ${margin}s before the run limit (slowest recent checkpoint: ${slow}s)"
+    CRJOB_MARGIN_SAID=$margin
+  fi
+  crjob_deadline=$((CRJOB_RUNLIMIT - margin))
+  [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 }
 
 # --- Sleeping until something happens ------------------------------------------------------------
@@ -385,14 +495,42 @@ crjob_wait_event() { # due
 # One private coordinator per run (--new-coordinator --coord-port 0, never the shared port 7779).
 # The app is a direct child of this script, and its output goes through a pipe to tee inside the
 # same DMTCP computation:
-#   dmtcp_launch ... bash -c 'app 2>&1 | tee -a OUTPUT >/dev/null; exit ${PIPESTATUS[0]}'
+#   dmtcp_launch ... bash -c 'app 2>&1 | sed -u -E FILTER | tee -a OUTPUT >/dev/null; exit ${PIPESTATUS[0]}'
 # DMTCP does not restore stdout/stderr, but tee's OUTPUT is a regular file, which DMTCP cuts back
 # to its checkpoint-time size on restart (and the pipe's bytes are in the images): the output stays
 # exact after any crash, and ${PIPESTATUS[0]} carries the app's exit status out.
+#
+# Between the app and tee, sed drops DMTCP's own messages. Every process that DMTCP sees start by
+# exec (the app, started by the pipeline's bash) logs at DMTCP's default level to its own fd 2:
+# the logger is set up from DMTCP_QUIET only in the first process and after fork, not after exec
+# (logger.cpp, dmtcpworker.cpp), so DMTCP_QUIET cannot silence it. On DMTCP 5.0 each restored app
+# process printed "WARNING at processinfo.cpp:586: ... cannot change process group" there, into
+# the app's 2>&1 pipe (dmtcp.md, last section). sed deletes lines in DMTCP's log format
+# ("LEVEL at FILE.cpp:LINE: ", 4.x "[PID] LEVEL at FILE.cpp:LINE in ..."), whole lines only, and
+# passes every other byte on as it is (-u: no buffering beyond the line; LC_ALL=C: any bytes).
 CRJOB_DMTCP_SIGNAL=40 # DMTCP's own checkpoint signal, moved off SIGUSR2 (LSF's run-limit signal)
+CRJOB_DMTCP_FILTER='/^(\[[0-9]+\] )?(TRACE|NOTE|WARNING|ASSERT) at [^ :]+\.(c|cc|cpp|h):[0-9]+[: ]/d'
 # shellcheck disable=SC2016 # expanded by the bash that dmtcp_launch starts
-CRJOB_DMTCP_PIPELINE='out=$1; shift; "$@" 2>&1 | tee -a "$out" >/dev/null; exit "${PIPESTATUS[0]}"'
+CRJOB_DMTCP_PIPELINE='out=$1 filter=$2; shift 2; "$@" 2>&1 | LC_ALL=C sed -u -E "$filter" | tee -a "$out" >/dev/null; exit "${PIPESTATUS[0]}"'
 CRJOB_DMTCP_LINKS=()
+
+# DMTCP's own messages never go into the app's output. Every DMTCP process runs with
+# DMTCP_QUIET=2 (NOTEs and WARNINGs off; read by launch, restart and each process from its own
+# environment, logger.cpp), set at launch so that it is in the images: restored processes get their
+# environment from the image. dmtcp_launch's and dmtcp_restart's stderr is a log in the state dir
+# (`crjob status` shows it), and so is the console DMTCP keeps for each process of the computation:
+# it dups the stderr of dmtcp_launch/dmtcp_restart into fd 827 and inherits it (logger.cpp), so a
+# message still printed there, e.g. the "cannot change process group" WARNING of every restored
+# process (dmtcp.md, last section), lands in this log, not in the app's pipe to tee.
+crjob_dmtcp_log() { # what
+  CRJOB_DMTCP_LOG=$CRJOB_STATE/dmtcp.log
+  local size
+  size=$(stat -c %s "$CRJOB_DMTCP_LOG" 2>/dev/null) || size=0
+  [ "$size" -le 1048576 ] || mv -f "$CRJOB_DMTCP_LOG" "$CRJOB_DMTCP_LOG.1" # keep it bounded
+  [ -n "${CRJOB_DMTCP_LOG_SAID:-}" ] || crjob_log "DMTCP's own messages go to $CRJOB_DMTCP_LOG"
+  CRJOB_DMTCP_LOG_SAID=1
+  printf '=== crjob: %s, job %s on %s, %s\n' "$1" "$CRJOB_JOBID" "$CRJOB_HOST" "$(date +%Y-%m-%dT%H:%M:%S%z)" >>"$CRJOB_DMTCP_LOG"
+}
 
 crjob_tool_setup() {
   local tool
@@ -429,13 +567,14 @@ crjob_dmtcp_port() {
 crjob_tool_launch() {
   crjob_dmtcp_dirs || return 1
   : >"$CRJOB_APP_OUTPUT" || return 1
+  crjob_dmtcp_log launch
   (
     trap '' INT TERM USR1 USR2
     crjob_app_env
-    exec dmtcp_launch --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
-      --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" --ckpt-signal "$CRJOB_DMTCP_SIGNAL" -q \
-      bash -c "$CRJOB_DMTCP_PIPELINE" crjob-dmtcp "$CRJOB_APP_OUTPUT" "${crjob_app[@]}"
-  ) </dev/null >/dev/null &
+    DMTCP_QUIET=2 exec dmtcp_launch --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
+      --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" --ckpt-signal "$CRJOB_DMTCP_SIGNAL" \
+      bash -c "$CRJOB_DMTCP_PIPELINE" crjob-dmtcp "$CRJOB_APP_OUTPUT" "$CRJOB_DMTCP_FILTER" "${crjob_app[@]}"
+  ) </dev/null >/dev/null 2>>"$CRJOB_DMTCP_LOG" &
   CRJOB_APP_PID=$!
   CRJOB_CKPT_PID=$CRJOB_APP_PID
 }
@@ -451,7 +590,7 @@ crjob_tool_checkpoint() { # dir final
   (
     trap '' INT TERM USR1 USR2
     exec dmtcp_command --coord-port "$port" -bc
-  ) >/dev/null
+  ) >/dev/null 2>>"$CRJOB_DMTCP_LOG"
   rc=$?
   [ "$rc" -eq 0 ] || return "$rc"
   mkdir -p "$1/dmtcp" || return 1
@@ -524,14 +663,17 @@ crjob_tool_restart() { # gen_dir old_workdir
   cd "$CRJOB_WORK" || return 2 # DMTCP does not restore the working directory
   # All images of the generation, a new private coordinator; dmtcp_restart execs into the app
   # (the root bash), so $! is the app, a direct child of this script, and its status is the app's.
+  crjob_dmtcp_log "restart from ${gen##*/}"
   (
     trap '' INT TERM USR1 USR2
-    exec dmtcp_restart --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
-      --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" -q "${images[@]}"
-  ) </dev/null >/dev/null &
+    DMTCP_QUIET=2 exec dmtcp_restart --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
+      --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" "${images[@]}"
+  ) </dev/null >/dev/null 2>>"$CRJOB_DMTCP_LOG" &
   CRJOB_APP_PID=$!
   CRJOB_CKPT_PID=$CRJOB_APP_PID
-  # Restored once the coordinator reports the computation running; a failed restart exits at once.
+  # Restored once the coordinator reports the computation running; a failed restart exits at once,
+  # and one that hangs (a truncated image did, dmtcp.md) is killed after a bounded time.
+  crjob_restore_begin
   CRJOB_NAP=1
   while crjob_alive "$CRJOB_APP_PID"; do
     port=''
@@ -539,6 +681,13 @@ crjob_tool_restart() { # gen_dir old_workdir
     if [ -n "$port" ] && dmtcp_command --coord-port "$port" --status 2>/dev/null | grep -q 'RUNNING=yes'; then
       crjob_dmtcp_unlink
       return 0
+    fi
+    if crjob_restore_overdue; then
+      [ -z "$port" ] || dmtcp_command --coord-port "$port" --quit >/dev/null 2>&1
+      crjob_kill_tree "$CRJOB_APP_PID"
+      wait "$CRJOB_APP_PID" 2>/dev/null
+      crjob_dmtcp_unlink
+      return 1
     fi
     crjob_nap
   done
@@ -552,7 +701,7 @@ crjob_tool_restart() { # gen_dir old_workdir
     CRJOB_CKPT_PID=$CRJOB_APP_PID
     return 0
   fi
-  crjob_log "dmtcp_restart exited $rc before the app was restored"
+  crjob_log "dmtcp_restart exited $rc before the app was restored (DMTCP's messages: $CRJOB_DMTCP_LOG)"
   return 1
 }
 
@@ -627,8 +776,8 @@ crjob_requeue() {
     crjob_log "requeue $count: brequeue $LSB_JOBID; this job resumes from generation $CRJOB_LAST_GEN"
     cd / && rm -rf "$CRJOB_WORK"
     crjob_cleanup
-    trap '' INT TERM
-    brequeue "$LSB_JOBID"
+    trap '' INT TERM USR1 USR2 # brequeue must not die of the run limit's USR2 arriving now
+    brequeue "$LSB_JOBID" || brequeue "$LSB_JOBID" # once more if a signal of the limit cut it short
     exit "$CRJOB_REQUEUE_EXIT"
   fi
   if [ "$CRJOB_REQUEUE" = none ]; then
@@ -715,6 +864,10 @@ crjob_started=''
 for n in "${crjob_candidates[@]}"; do
   gen_dir="$CRJOB_STATE/gen.$n"
   crjob_log "restart from generation $n (written by job $(crjob_meta "$gen_dir/meta" job) on $(crjob_meta "$gen_dir/meta" host))"
+  if ! crjob_verify_generation "$gen_dir"; then
+    crjob_log "generation $n does not restore; trying the one before"
+    continue
+  fi
   # Put back the files the app had open, at the place the old work dir now maps to.
   cp -rp "$gen_dir/files/." "$CRJOB_WORK/" 2>/dev/null
   CRJOB_ORIG_PID=$(crjob_meta "$gen_dir/meta" pid)
@@ -745,15 +898,7 @@ if [ -z "$crjob_started" ]; then
 fi
 
 # --- Watch the app: checkpoint every interval, react to signals and the run limit ---------------
-crjob_deadline=0
-if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
-  margin=$CRJOB_LIMIT_MARGIN
-  if [ "$CRJOB_RUNLIMIT_SPEC" -gt 0 ] && [ "$CRJOB_RUNLIMIT" -ne "$CRJOB_RUNLIMIT_SPEC" ]; then
-    margin=$((CRJOB_LIMIT_MARGIN * CRJOB_RUNLIMIT / CRJOB_RUNLIMIT_SPEC)) # a scaled (emulated) limit
-  fi
-  crjob_deadline=$((CRJOB_RUNLIMIT - margin))
-  [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
-fi
+crjob_set_deadline # the final checkpoint leaves room for the slowest recent checkpoint
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
 crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do

@@ -36,7 +36,15 @@ crjob_app_env() {
 }
 
 # --- Helpers ----------------------------------------------------------------------------------
-crjob_log() { printf 'crjob: %s\n' "$*"; }
+# Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
+# of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
+crjob_log() {
+  printf 'crjob: %s\n' "$*"
+  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  fi
+  return 0
+}
 
 # One line per event in the job's history file, for `crjob status`. (printf's own clock: no `date`
 # process, also when a signal trap calls this.)
@@ -151,6 +159,9 @@ crjob_lock() {
   done
   printf '%s %s %s\n' "$CRJOB_JOBID" "$CRJOB_HOST" "$$" >"$CRJOB_STATE/lock/owner"
   CRJOB_LOCKED=1
+  local size
+  size=$(stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
+  [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
 }
 
 # --- Staging ----------------------------------------------------------------------------------
@@ -255,6 +266,7 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
     printf 'size_kb=%s\n' "${size:-0}"
     printf 'tool=%s\n' "$CRJOB_TOOL"
   } >"$tmp/meta" || rc=1
+  crjob_manifest "$tmp" >"$tmp/manifest.tmp" && mv "$tmp/manifest.tmp" "$tmp/manifest" || rc=1
   if [ "$rc" -ne 0 ]; then
     rm -rf "$tmp"
     crjob_log "checkpoint $gen failed (cannot save its files; disk full?); keeping generation $CRJOB_LAST_GEN"
@@ -268,6 +280,7 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
   crjob_log "checkpoint $gen written in ${CRJOB_LAST_CKPT_COST}s (${size:-0} KB)"
   crjob_history "checkpoint gen=$gen duration=$CRJOB_LAST_CKPT_COST size_kb=${size:-0}"
   crjob_prune
+  [ "$final" = 1 ] || crjob_set_deadline # a slower checkpoint moves the final one earlier
   return 0
 }
 
@@ -306,6 +319,103 @@ crjob_auto_interval() {
   if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$iv" -gt $((CRJOB_RUNLIMIT / 2)) ]; then iv=$((CRJOB_RUNLIMIT / 2)); fi
   [ "$iv" -ge 1 ] || iv=1
   printf '%s\n' "$iv"
+}
+
+# --- Integrity: every generation carries a manifest ----------------------------------------------
+# Nothing in DMTCP or BLCR checks an image before restoring it: with a truncated DMTCP image,
+# dmtcp_restart hung and the job never came back (shared/reference/dmtcp.md, last section). So every
+# generation lists each of its files with size and sha256, written before the generation gets its
+# name, and a restore checks the list first: a mismatch falls back to the generation before.
+crjob_manifest() { # dir: one "size sha256 path" line per file but the manifest itself, by path
+  (
+    trap '' INT TERM QUIT USR1 USR2 # LSF signals the whole job during a final checkpoint: finish it
+    cd "$1" || exit 1
+    mapfile -d '' files < <(find . -type f ! -path ./manifest ! -path ./manifest.tmp -printf '%P\0' | LC_ALL=C sort -z)
+    [ "${#files[@]}" -gt 0 ] || exit 0
+    mapfile -d '' sizes < <(stat --printf '%s\0' -- "${files[@]}")
+    mapfile -d '' sums < <(sha256sum -z -- "${files[@]}")
+    [ "${#sizes[@]}" -eq "${#files[@]}" ] && [ "${#sums[@]}" -eq "${#files[@]}" ] || exit 1
+    for i in "${!files[@]}"; do printf '%s %s %s\n' "${sizes[i]}" "${sums[i]:0:64}" "${files[i]}"; done
+  )
+}
+
+crjob_verify_generation() { # gen_dir
+  local gen=${1##*/gen.} size sum path have why=''
+  if [ ! -f "$1/manifest" ]; then
+    why='it has no manifest'
+  elif [ "$(crjob_manifest "$1")" != "$(cat "$1/manifest")" ]; then
+    why='its files differ from its manifest'
+    while IFS=' ' read -r size sum path; do
+      if [ ! -f "$1/$path" ]; then why="$path is missing"; break; fi
+      have=$(stat -c %s -- "$1/$path")
+      if [ "$have" != "$size" ]; then why="$path has $have bytes, its manifest says $size"; break; fi
+      have=$(sha256sum <"$1/$path")
+      if [ "${have%% *}" != "$sum" ]; then why="the sha256 of $path differs from its manifest"; break; fi
+    done <"$1/manifest"
+  fi
+  [ -z "$why" ] && return 0
+  crjob_log "generation $gen fails its check: $why"
+  crjob_history "restore-rejected gen=$gen"
+  return 1
+}
+
+# --- What checkpoints cost: the restore timeout and the final checkpoint's margin ------------------
+# The slowest of the job's last 5 checkpoints (seconds, from its history; 0 when none was measured).
+crjob_slowest_checkpoint() {
+  local slow
+  slow=$(awk '$4 == "checkpoint" { for (i = 5; i <= NF; i++) if ($i ~ /^duration=[0-9]+$/) print substr($i, 10) }' \
+    "$CRJOB_STATE/history" 2>/dev/null | tail -n 5 | sort -n | tail -n 1)
+  printf '%s\n' "${slow:-0}"
+}
+
+# A restore that has not reached "running" by then is killed and counts as failed: 10 times the
+# slowest recent checkpoint, at least CRJOB_RESTORE_FLOOR seconds (60; tests scale it down).
+# shellcheck disable=SC2317 # called by the blcr and dmtcp restores only
+crjob_restore_begin() {
+  local t
+  t=$((10 * $(crjob_slowest_checkpoint)))
+  [ "$t" -ge "${CRJOB_RESTORE_FLOOR:-60}" ] || t=${CRJOB_RESTORE_FLOOR:-60}
+  CRJOB_RESTORE_TIMEOUT=$t
+  CRJOB_RESTORE_UNTIL=$((SECONDS + t))
+}
+
+# True (and logged) once the restore started by crjob_restore_begin has taken too long.
+# shellcheck disable=SC2317 # called by the blcr and dmtcp restores only
+crjob_restore_overdue() {
+  [ "$SECONDS" -ge "$CRJOB_RESTORE_UNTIL" ] || return 1
+  crjob_log "the restore did not reach running within ${CRJOB_RESTORE_TIMEOUT}s: killing it"
+  crjob_history "restore-timeout after=${CRJOB_RESTORE_TIMEOUT}"
+  return 0
+}
+
+# When the final checkpoint starts (crjob_deadline, seconds into the run; 0 = no run limit): the
+# configured margin before the limit (scaled with an emulated limit), or more when this job's
+# checkpoints were measured slower: twice the slowest recent one plus 10 s, so that the final one
+# completes before LSF kills the job. At most half the run limit: the run must get some work done.
+crjob_set_deadline() {
+  local margin=$CRJOB_LIMIT_MARGIN slow need half
+  crjob_deadline=0
+  [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ] || return 0
+  if [ "$CRJOB_RUNLIMIT_SPEC" -gt 0 ] && [ "$CRJOB_RUNLIMIT" -ne "$CRJOB_RUNLIMIT_SPEC" ]; then
+    margin=$((CRJOB_LIMIT_MARGIN * CRJOB_RUNLIMIT / CRJOB_RUNLIMIT_SPEC)) # a scaled (emulated) limit
+  fi
+  slow=$(crjob_slowest_checkpoint)
+  need=$((2 * slow + 10))
+  half=$((CRJOB_RUNLIMIT / 2))
+  if [ "$slow" -gt 0 ] && [ "$need" -gt "$margin" ]; then
+    if [ "$need" -gt "$half" ]; then
+      [ -n "${CRJOB_SHORT_SAID:-}" ] || crjob_log "warning: the run limit (${CRJOB_RUNLIMIT}s) is short for checkpoints that take up to ${slow}s"
+      CRJOB_SHORT_SAID=1
+      need=$half
+    fi
+    [ "$need" -le "$margin" ] || margin=$need
+  fi
+  if [ "$margin" != "${CRJOB_MARGIN_SAID:-}" ]; then
+    crjob_log "final checkpoint ${margin}s before the run limit (slowest recent checkpoint: ${slow}s)"
+    CRJOB_MARGIN_SAID=$margin
+  fi
+  crjob_deadline=$((CRJOB_RUNLIMIT - margin))
+  [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
 }
 
 # --- Sleeping until something happens ------------------------------------------------------------
@@ -472,8 +582,8 @@ crjob_requeue() {
     crjob_log "requeue $count: brequeue $LSB_JOBID; this job resumes from generation $CRJOB_LAST_GEN"
     cd / && rm -rf "$CRJOB_WORK"
     crjob_cleanup
-    trap '' INT TERM
-    brequeue "$LSB_JOBID"
+    trap '' INT TERM USR1 USR2 # brequeue must not die of the run limit's USR2 arriving now
+    brequeue "$LSB_JOBID" || brequeue "$LSB_JOBID" # once more if a signal of the limit cut it short
     exit "$CRJOB_REQUEUE_EXIT"
   fi
   if [ "$CRJOB_REQUEUE" = none ]; then
@@ -560,6 +670,10 @@ crjob_started=''
 for n in "${crjob_candidates[@]}"; do
   gen_dir="$CRJOB_STATE/gen.$n"
   crjob_log "restart from generation $n (written by job $(crjob_meta "$gen_dir/meta" job) on $(crjob_meta "$gen_dir/meta" host))"
+  if ! crjob_verify_generation "$gen_dir"; then
+    crjob_log "generation $n does not restore; trying the one before"
+    continue
+  fi
   # Put back the files the app had open, at the place the old work dir now maps to.
   cp -rp "$gen_dir/files/." "$CRJOB_WORK/" 2>/dev/null
   CRJOB_ORIG_PID=$(crjob_meta "$gen_dir/meta" pid)
@@ -590,15 +704,7 @@ if [ -z "$crjob_started" ]; then
 fi
 
 # --- Watch the app: checkpoint every interval, react to signals and the run limit ---------------
-crjob_deadline=0
-if [ "$CRJOB_RUNLIMIT" -gt 0 ] && [ "$CRJOB_TOOL" != none ]; then
-  margin=$CRJOB_LIMIT_MARGIN
-  if [ "$CRJOB_RUNLIMIT_SPEC" -gt 0 ] && [ "$CRJOB_RUNLIMIT" -ne "$CRJOB_RUNLIMIT_SPEC" ]; then
-    margin=$((CRJOB_LIMIT_MARGIN * CRJOB_RUNLIMIT / CRJOB_RUNLIMIT_SPEC)) # a scaled (emulated) limit
-  fi
-  crjob_deadline=$((CRJOB_RUNLIMIT - margin))
-  [ "$crjob_deadline" -ge 1 ] || crjob_deadline=1
-fi
+crjob_set_deadline # the final checkpoint leaves room for the slowest recent checkpoint
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
 crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do

@@ -177,7 +177,7 @@ kill -9 $p; wait $p 2>/dev/null
 cd ../other
 one=$(ls ../ck/ckpt_python3_*.dmtcp)
 dmtcp_restart -q --new-coordinator --coord-port 0 --port-file ../pf2 "$one" ../ck/ckpt_*.dmtcp > /dev/null 2>err1; echo dup=$?
-FOO=new dmtcp_restart -q --new-coordinator --coord-port 0 --port-file ../pf2 ../ck/ckpt_*.dmtcp > ../out2 2>&1 < /dev/null &
+FOO=new dmtcp_restart -q --new-coordinator --coord-port 0 --port-file ../pf2 ../ck/ckpt_*.dmtcp > ../out2 2>../err2 < /dev/null &
 q=$!
 waitfor 'running ../pf2'
 echo env=$(tr '\0' '\n' < /proc/$q/environ | grep '^FOO=')

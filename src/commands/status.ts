@@ -1,8 +1,10 @@
 // `crjob status [SPEC|NAME...] [--format text|json] [--site F]`: how jobs are doing, from their own
 // state dirs (and bjobs when it is on PATH). Without arguments: every job under the state root.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { formatDuration } from "../jobspec/duration.js";
 import { bjobsStat, lockOwnerLive, thisHost } from "../state/lsf.js";
+import { marginNote, slowestRecentCheckpoint } from "../state/margin.js";
 import { scontrolStates, slurmStateAsStat } from "../state/slurm.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
@@ -23,6 +25,12 @@ export interface StatusRecord extends StateStatus {
   spec: string | null;
   stateDir: string;
   exists: boolean;
+  /** The script's own log lines of every run (job.log in the state dir), when there are any. */
+  jobLog: string | null;
+  /** DMTCP's own messages (tool dmtcp), when the job has written any. */
+  dmtcpLog: string | null;
+  /** When the final checkpoint's margin is shorter than the measured checkpoint cost (spec given). */
+  marginNote: string | null;
 }
 
 /** The site profile says which scheduler (the spec's, or for a bare job name the one found here). */
@@ -41,6 +49,9 @@ export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEn
     const snap = readSnapshot(dir, t.root);
     if (t.array && index === null) snap.exists = snap.exists && snap.submissions.length > 0;
     const jobId = currentJobId(snap);
+    const inState = (f: string) => (existsSync(join(dir, f)) ? join(dir, f) : null);
+    const note = t.job ? marginNote(t.job.limitMarginSeconds, slowestRecentCheckpoint(snap.history), t.job.runlimitSeconds) : null;
+    const base = { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, jobLog: inState("job.log"), dmtcpLog: inState("dmtcp.log"), marginNote: note };
     if (slurm) {
       // Slurm: scontrol's JobState, read as the bjobs STAT of the same meaning.
       const states = jobId === null ? null : scontrolStates(index === null ? jobId : `${jobId}_${index}`, env);
@@ -54,12 +65,12 @@ export function statusRecords(t: Target, now = Date.now(), env: NodeJS.ProcessEn
       }
       const status = summarizeState(snap, { now, mode: t.mode, lsfStat: said === null || said === "" ? said : slurmStateAsStat(said), lockLive });
       if (said) status.reason = status.reason.replace(/^bjobs \S+/, `scontrol JobState=${said}`);
-      return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, ...status };
+      return { ...base, ...status };
     }
     const lsfStat = jobId === null ? null : bjobsStat(index === null ? jobId : `${jobId}[${index}]`, env);
     const lockLive = snap.lock ? lockOwnerLive(snap.lock, env, index) : null;
     const status = summarizeState(snap, { now, mode: t.mode, lsfStat, lockLive });
-    return { name: t.name, index, spec: t.spec, stateDir: dir, exists: snap.exists, ...status };
+    return { ...base, ...status };
   });
 }
 
@@ -150,6 +161,9 @@ export function formatStatusText(records: StatusRecord[], submitCommand: "bsub" 
     if (r.lostWorkSeconds !== null) out += `  at risk:     ${formatAge(r.lostWorkSeconds)} of work since the last checkpoint\n`;
     if (r.lastEvent) out += `  last event:  ${r.lastEvent}${r.since ? ` (${r.since})` : ""}\n`;
     if (r.lastSubmission) out += `  submitted:   job ${r.lastSubmission.jobId}${r.lastSubmission.time ? ` at ${r.lastSubmission.time}` : ""}\n`;
+    if (r.marginNote) out += `  warning:     ${r.marginNote}\n`;
+    if (r.jobLog) out += `  job log:     ${r.jobLog}\n`;
+    if (r.dmtcpLog) out += `  DMTCP log:   ${r.dmtcpLog}\n`;
     out += submitCommand === "sbatch" ? `  next sbatch: ${r.next.text}\n` : `  next bsub:   ${r.next.text}\n`;
   }
   return out;

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
 import { checkSpec } from "../jobspec/check.js";
 import { findSitePath, loadSite, type LoadedSite } from "../jobspec/site.js";
-import { intervalWarnings } from "../state/advice.js";
+import { intervalWarnings, marginWarnings } from "../state/advice.js";
 import { readText } from "./io.js";
 
 export interface ValidateOptions {
@@ -39,8 +39,9 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
     // 3. Load, schema, rules.
     const { loaded: spec, diagnostics } = checkSpec(source, file, site);
     // 4. Advice from the job's own state: a fixed interval far from the optimum for its measured
-    //    checkpoint cost (only for a valid spec, whose state dir is known).
-    if (!hasErrors(diagnostics)) diagnostics.push(...intervalWarnings(spec, site));
+    //    checkpoint cost, and a declared lsf.warning.before shorter than that cost (only for a valid
+    //    spec, whose state dir is known).
+    if (!hasErrors(diagnostics)) diagnostics.push(...intervalWarnings(spec, site), ...marginWarnings(spec, site));
     all.push(...diagnostics.sort((a, b) => a.line - b.line || a.col - b.col));
   }
 

@@ -137,6 +137,11 @@ function runlimitParses(ctx: RuleContext): void {
   }
 }
 
+/**
+ * An interval as long as the run limit or longer means "checkpoint only at the run limit's warning
+ * and on bkill": right for an app whose checkpoint is expensive (NERSC's variable-time jobs work
+ * so), but a lost node then loses the whole run. Allowed, with the cost named.
+ */
 function intervalBelowRunlimit(ctx: RuleContext): void {
   const limit = runlimitOf(ctx);
   const interval = durationAt(ctx, "checkpoint", "interval");
@@ -147,8 +152,8 @@ function intervalBelowRunlimit(ctx: RuleContext): void {
   ctx.report(
     ["checkpoint", "interval"],
     "warning",
-    `not shorter than lsf.runlimit (${JSON.stringify(get(ctx.spec, "lsf", "runlimit"))}): the job checkpoints only before its run limit and when killed`,
-    "a lost node then loses the whole run; a shorter interval bounds that loss",
+    `not shorter than lsf.runlimit (${JSON.stringify(get(ctx.spec, "lsf", "runlimit"))}): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run`,
+    `right when a checkpoint is expensive; else e.g. interval: ${formatDuration(Math.floor(limit / 2))}`,
   );
 }
 

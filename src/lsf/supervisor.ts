@@ -356,7 +356,9 @@ export class Supervisor {
         never = true;
       }
     }
-    deliverRunOutput(this.home, run.out, {
+    // OpenLava/volclava copy the spooled output into the -o file only when the job finishes: a
+    // requeued run's output is lost, the -o file holds the last run alone (volclava.md, requeue).
+    if (!(requeue && job.conf.flavour === "openlava")) deliverRunOutput(this.home, run.out, {
       job,
       index: el.index,
       startTime: el.startTime ?? now,

@@ -9,6 +9,7 @@ import { normalizeSpec } from "../jobspec/normalize.js";
 import type { LoadedSite } from "../jobspec/site.js";
 import type { Spec } from "../jobspec/types.js";
 import { DEFAULT_MTBF_SECONDS, intervalCostWarning, lastCheckpointCost, type MeasuredCost } from "./interval.js";
+import { marginCostWarning, slowestRecentCheckpoint } from "./margin.js";
 import { elementIndexes, expandStateDir, readSnapshot, userHome } from "./store.js";
 
 /** The newest measured checkpoint cost in a state dir (or any element dir of an array job). */
@@ -43,6 +44,38 @@ export function intervalWarnings(loaded: LoadedSpec, site: LoadedSite | null, cw
     mtbfSeconds,
     mtbfFrom,
     runlimitSeconds: job.runlimitSeconds ?? 0,
+    stateDir,
+  });
+  return w ? [w] : [];
+}
+
+/** The slowest recent checkpoint in a state dir (or any element dir of an array job). */
+export function slowestCost(stateDir: string): MeasuredCost | null {
+  const dirs = [stateDir, ...elementIndexes(stateDir).map((i) => join(stateDir, String(i)))];
+  let slowest: MeasuredCost | null = null;
+  for (const dir of dirs) {
+    const cost = slowestRecentCheckpoint(readSnapshot(dir).history);
+    if (cost && (!slowest || cost.seconds > slowest.seconds)) slowest = cost;
+  }
+  return slowest;
+}
+
+/** A warning for a valid spec whose declared lsf.warning.before is shorter than its measured checkpoint cost, or []. */
+export function marginWarnings(loaded: LoadedSpec, site: LoadedSite | null, cwd = process.cwd(), env = process.env): Diagnostic[] {
+  const spec = loaded.data as Spec;
+  const before = spec.lsf?.warning?.before !== undefined ? parseDuration(spec.lsf.warning.before) : null;
+  if (before === null) return [];
+  const job = normalizeSpec(spec, { specFile: loaded.file, site: site?.data ?? null });
+  if (job.tool === "none" || job.runlimitSeconds === null) return [];
+  const stateDir = expandStateDir(job.stateDir, userHome(env), cwd);
+  const cost = slowestCost(stateDir);
+  if (!cost) return [];
+  const w = marginCostWarning({
+    file: loaded.file,
+    position: locate(loaded, ["lsf", "warning", "before"]),
+    beforeSeconds: before,
+    cost,
+    runlimitSeconds: job.runlimitSeconds,
     stateDir,
   });
   return w ? [w] : [];

@@ -118,11 +118,12 @@ describe("invalid corpus", () => {
     `);
   });
 
-  it("interval-not-below-runlimit.yaml", () => {
-    expect(check("interval-not-below-runlimit.yaml")).toMatchInlineSnapshot(`
-      "interval-not-below-runlimit.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("6:00"): the job checkpoints only before its run limit and when killed (a lost node then loses the whole run; a shorter interval bounds that loss)
-      interval-not-below-runlimit.yaml:9:36 error lsf.warning.before: must be shorter than lsf.runlimit ("6:00")"
-    `);
+  it("warning-before-not-below-runlimit.yaml", () => {
+    expect(check("warning-before-not-below-runlimit.yaml")).toMatchInlineSnapshot(`"warning-before-not-below-runlimit.yaml:9:36 error lsf.warning.before: must be shorter than lsf.runlimit ("6:00")"`);
+  });
+
+  it("warnings-interval-beyond-runlimit.yaml", () => {
+    expect(check("warnings-interval-beyond-runlimit.yaml")).toMatchInlineSnapshot(`"warnings-interval-beyond-runlimit.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("6:00"): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run (right when a checkpoint is expensive; else e.g. interval: 3h)"`);
   });
 
   it("missing-required.yaml", () => {
@@ -216,6 +217,10 @@ describe("invalid corpus", () => {
 
   it("openlava/unknown-queue.yaml", () => {
     expect(check("openlava/unknown-queue.yaml")).toMatchInlineSnapshot(`"openlava/unknown-queue.yaml:2:8 error queue: unknown queue "mw265" in site profile openlava/crjob.site.yaml (did you mean "mw256"?)"`);
+  });
+
+  it("openlava/warnings-interval-beyond-runlimit.yaml", () => {
+    expect(check("openlava/warnings-interval-beyond-runlimit.yaml")).toMatchInlineSnapshot(`"openlava/warnings-interval-beyond-runlimit.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("6h"): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run (right when a checkpoint is expensive; else e.g. interval: 3h)"`);
   });
 
   it("openlava/warnings-no-requeue-path.yaml", () => {

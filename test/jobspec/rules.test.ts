@@ -60,9 +60,13 @@ describe("checkRules", () => {
     ] }],
     ["runlimit of whole minutes in seconds", { given: spec({ lsf: "  runlimit: 86400s" }), want: [] }],
     ["runlimit 0m", { given: spec({ lsf: "  runlimit: 0m" }), want: ["job.yaml:8:13 error lsf.runlimit: must be longer than 0 minutes"] }],
-    ["interval equal to the run limit", { given: spec({ lsf: "  runlimit: 720" }), want: [
-      "job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit (720): the job checkpoints only before its run limit and when killed (a lost node then loses the whole run; a shorter interval bounds that loss)",
+    ["interval equal to the run limit: checkpoint only before the limit", { given: spec({ lsf: "  runlimit: 720" }), want: [
+      "job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit (720): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run (right when a checkpoint is expensive; else e.g. interval: 6h)",
     ] }],
+    ["interval beyond the run limit, OpenLava", { given: spec({ checkpoint: "  interval: 2d", lsf: "  runlimit: 24h" }), site: OPENLAVA, want: [
+      'job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("24h"): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run (right when a checkpoint is expensive; else e.g. interval: 12h)',
+    ] }],
+    ["interval just below the run limit", { given: spec({ checkpoint: "  interval: 11h59m", lsf: "  runlimit: 12h" }), want: [] }],
     ["interval vs runlimit is moot with none", { given: spec({ checkpoint: "  tool: none", lsf: "  runlimit: 1h" }), want: [] }],
     ["warning before the limit", { given: spec({ lsf: "  runlimit: 24h\n  warning: { signal: USR1, before: 24h }" }), want: [
       'job.yaml:9:36 error lsf.warning.before: must be shorter than lsf.runlimit ("24h")',

@@ -45,7 +45,7 @@ describe("checkRules on a Slurm site", () => {
     ] }],
     ["slurm.extra is ignored on LSF", { given: spec() + 'slurm:\n  extra: ["--time=5"]\n', site: IBM, want: [] }],
     ["interval longer than the limit: a warning, on both", { given: spec({ checkpoint: "  interval: 2h", lsf: "  runlimit: 1h" }), want: [
-      'job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("1h"): the job checkpoints only before its run limit and when killed (a lost node then loses the whole run; a shorter interval bounds that loss)',
+      'job.yaml:6:13 warning checkpoint.interval: not shorter than lsf.runlimit ("1h"): the job checkpoints only before its run limit and when killed (bkill, scancel), so a lost node loses the whole run (right when a checkpoint is expensive; else e.g. interval: 30m)',
     ] }],
   ];
   it.each(cases)("%s", (_, { given, site: s, want }) => expect(lines(given, s ?? SLURM)).toEqual(want));

@@ -85,8 +85,8 @@ describe("DMTCP job run directly", () => {
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     const images = readdirSync(join(gen, "dmtcp")).sort();
     // One image per process of the computation (DMTCP names them ckpt_<program>_<unique pid>.dmtcp).
-    expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_tee"]);
-    expect(images.filter((f) => f.endsWith("_files")).length).toBe(3);
+    expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_sed", "ckpt_tee"]);
+    expect(images.filter((f) => f.endsWith("_files")).length).toBe(4);
     // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
     expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
     expect(readFileSync(join(gen, "dmtcp", "workdirs"), "utf8")).toContain(work);
@@ -279,7 +279,9 @@ describe("DMTCP job through the LSF emulator", () => {
 
   it("bkill: final checkpoint, EXIT; a new bsub resumes and ends DONE with exact output", async () => {
     const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: ENV });
+    // IBM sends INT and TERM together, KILL one interval later: give the final checkpoint (images,
+    // manifest) more than the harness's 1 s on a loaded machine (LSF's default is 10 s).
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, JOB_TERMINATE_INTERVAL: "4" } });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
     await waitFor("the app", () => existsSync(join(job.dirs.scratch, String(id), "stars.out")) && output2(job, id) >= 10);

@@ -150,10 +150,12 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     const st = await lsf.waitDone(id);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
-    expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
-    expect(log).toContain("crjob: requeue 1: brequeue");
+    // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
+    const jobLog = readFileSync(join(job.dirs.state, "job.log"), "utf8");
+    expectFinalCheckpoint(jobLog, "limit", { stateDir: job.dirs.state });
+    expect(jobLog).toContain("crjob: requeue 1: brequeue");
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
-    expectResumed(job.dirs.state, log, { job: String(id) });
+    expectResumed(job.dirs.state, jobLog, { job: String(id) });
     expect(output(job)).toBe(starsOutput(150));
   });
 

@@ -206,6 +206,10 @@ class BadImage(Exception):
     pass
 
 
+class TruncatedImage(BadImage):
+    """A gzip stream cut short: real DMTCP 5.0 then printed gzip's message and hung (dmtcp.md, last section)."""
+
+
 def read_image(path):
     try:
         with open(path, "rb") as fh:
@@ -214,6 +218,8 @@ def read_image(path):
         raise BadImage("cannot open %s: %s" % (path, e.strerror))
     try:
         img = json.loads(gzip.decompress(raw).decode())
+    except EOFError:
+        raise TruncatedImage("%s: truncated" % path)
     except Exception:
         raise BadImage("%s: not a DMTCP checkpoint image (truncated or corrupt)" % path)
     if not isinstance(img, dict) or img.get("magic") != IMAGE_MAGIC:
@@ -229,3 +235,31 @@ def signum(text):
     if not t.startswith("SIG"):
         t = "SIG" + t
     return int(getattr(_s, t))
+
+
+def quiet_level(env):
+    """DMTCP_QUIET of a DMTCP process, as logger.cpp reads it: the first character's digit."""
+    v = (env or {}).get("DMTCP_QUIET") or "0"
+    return ord(v[0]) - ord("0")
+
+
+def restore_warning(rec, env, root=False):
+    """What every restored process of a real DMTCP 5.0 printed to its own fd 2 on restart when its
+    process group had changed (dmtcp.md, last section; processinfo.cpp restoreProcessGroupInfo).
+    DMTCP_QUIET=2 silenced it only in the computation's root: the logger reads DMTCP_QUIET in the
+    first process and after fork, never after exec (logger.cpp, dmtcpworker.cpp), so processes that
+    started by exec inside the computation (the app, tee, sed) log at the default level. Seen on
+    5.0 with DMTCP_QUIET=2: tee's and sed's warnings, none from the root bash."""
+    if root and quiet_level(env) >= 2:
+        return
+    saved = rec.get("pgid")
+    current = os.getpgid(0)
+    if saved is None or saved == current:
+        return
+    text = ("WARNING at processinfo.cpp:586: dmtcpAssertExpected != dmtcpAssertActual: expected -1 != "
+            "setpgid(0, gid), got -1 and -1; cannot change process group: savedGid=%d currentGid=%d "
+            "savedPid=%s savedPpid=%s\n" % (saved, current, rec.get("vpid"), rec.get("parent_pid")))
+    try:
+        os.write(2, text.encode())
+    except OSError:
+        pass

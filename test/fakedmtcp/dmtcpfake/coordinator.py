@@ -237,9 +237,9 @@ class Coordinator:
             if is_root and len(argv) >= 3 and argv[1] == "-c":
                 return "shell"
             return "starting" if age < 10 else "unsupported"
-        if exe in ("tee", "cat"):
+        if exe in ("tee", "cat", "sed"):
             return "filter"
-        if exe in ("env", "readlink", "dirname", "basename", "pyenv", "uname", "head", "sed"):
+        if exe in ("env", "readlink", "dirname", "basename", "pyenv", "uname", "head"):
             return "starting" if age < 10 else "unsupported"  # a pyenv shim at work
         return "starting" if age < 2 else "unsupported"
 
@@ -383,7 +383,7 @@ class Coordinator:
         exclude = set((msg or {}).get("libcr_fds") or [])
         return {
             "id": ident, "prog": ent.get("prog") or C.prog_name(argv, exe), "kind": kind, "pid": pid,
-            "vpid": vpid, "parent_pid": st.get("ppid"), "orphan": st.get("ppid") == 1,
+            "vpid": vpid, "parent_pid": st.get("ppid"), "orphan": st.get("ppid") == 1, "pgid": st.get("pgid"),
             "exe": exe, "argv": argv, "env": env, "cwd": cwd,
             "fds": P.fd_table(pid, exclude=exclude),
             "state": (msg or {}).get("state"), "script": (msg or {}).get("script"),

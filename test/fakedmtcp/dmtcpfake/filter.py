@@ -1,4 +1,4 @@
-"""A filter (tee, cat) of a restored computation: started by the replayed root shell through
+"""A filter (tee, cat, sed) of a restored computation: started by the replayed root shell through
 restore-bin/<name>. If the restore dir has an unclaimed image of that filter with the same
 arguments, it is that filter restored: its output files are reopened by the paths and at the
 offsets they had at checkpoint time (the wrapper's own arguments are not used for that, as DMTCP
@@ -52,6 +52,7 @@ def main():
     if rec is None:
         real(name, args)
     os.environ.pop(C.ENV_RESTORE, None)
+    C.restore_warning(rec, dict(e.split("=", 1) for e in rec.get("env", []) if "=" in e))
     outs = [1]
     for f in rec.get("fds", []):
         if f["fd"] < 3 or f.get("kind") != "regular" or (f["flags"] & 3) == os.O_RDONLY:
@@ -76,6 +77,10 @@ def main():
         C.LineReader(s).read(10)
     except (OSError, ValueError):
         os._exit(C.FAIL_RC)
+    if name == "sed":
+        # Saved only when it had passed on all it read (drained), so nothing of it is in flight:
+        # the real sed, same arguments, on the replayed pipeline's stdin and stdout, is the same.
+        real(name, args)
     if name == "cat":
         outs = [1]
     dead = set()

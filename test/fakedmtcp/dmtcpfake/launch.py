@@ -92,6 +92,9 @@ def main():
     comp = (r or {}).get("comp") or comp
 
     env = dict(os.environ)
+    # dmtcp_launch.cpp: DMTCP_QUIET defaults to "0" and each -q adds 1; the computation inherits it.
+    own = sys.argv[1:len(sys.argv) - len(rest)]  # its own options, not the app's
+    env["DMTCP_QUIET"] = str(C.quiet_level(env) + sum(1 for a in own if a in ("-q", "--quiet")))
     for k in ("CRFAKE_RESTORE", C.ENV_RESTORE, C.ENV_SELF):
         env.pop(k, None)
     env.update({

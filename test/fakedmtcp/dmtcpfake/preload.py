@@ -97,6 +97,7 @@ def _restore():
     os.environ.update(env)
     os.environ.update(keep)
     _reopen(rec)
+    C.restore_warning(rec, env, root=rec.get("parent") is None)  # to its own fd 2, as real DMTCP (common.py)
     os.environ["CRFAKE_RESTORE"] = json.dumps({"state": rec.get("state")})  # for libcr.init()
     vpid = int(rec.get("vpid") or os.getpid())
     real_getpid = os.getpid

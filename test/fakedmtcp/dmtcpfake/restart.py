@@ -77,6 +77,16 @@ def check_files(recs, quiet):
                                  % (path, size, f["size"]))
 
 
+def hang(path):
+    """A truncated image (gzip stream cut short): real DMTCP 5.0 printed these and never got the
+    computation going, and never exited either: the job ran until killed (dmtcp.md, last section)."""
+    sys.stderr.write("gzip: stdin: unexpected end of file\n")
+    sys.stderr.write("[fake DMTCP] mtcp_util.c:925 mmap_fixed_noreplace: error 17 mapping %s: colliding with existing region\n" % path)
+    sys.stderr.flush()
+    while True:
+        time.sleep(3600)
+
+
 def main():
     try:
         opts, paths = parse(sys.argv[1:], SPEC, stop_at_positional=False)
@@ -97,6 +107,8 @@ def main():
     for p in paths:
         try:
             imgs.append(C.read_image(p))
+        except C.TruncatedImage:
+            hang(p)
         except C.BadImage as e:
             fail(str(e))
     comps = {im["computation"] for im in imgs}
@@ -117,13 +129,20 @@ def main():
     root = roots[0]
     if root["kind"] not in ("coop", "shell"):
         fail("the fake cannot restore a %s as the root process" % root["prog"])
-    if os.getuid() == 0 and not opts.get("nostrict") and not opts.get("quiet"):
-        sys.stderr.write("[fake DMTCP] WARNING: running dmtcp_restart as root\n")
 
     err = C.parse_errno(C.fault("RESTART_FAIL"))
     if err:
         fail("restart failed: %s" % os.strerror(err))
     check_files(recs, opts.get("quiet"))
+    # dmtcprestartinternal.cpp: each -q adds 1 to DMTCP_QUIET; below 2, root gets this warning on
+    # dmtcp_restart's own stderr unless --no-strict-checking (seen as root on DMTCP 5.0; the real one
+    # prints it before reading the images, the fake once they passed its checks).
+    quiet = C.quiet_level(os.environ) + sum(1 for a in sys.argv[1:] if a in ("-q", "--quiet"))
+    if (os.getuid() == 0 or os.geteuid() == 0) and not opts.get("nostrict") and quiet < 2:
+        sys.stderr.write("WARNING:  Running dmtcp_restart as root can be dangerous.\n"
+                         "  An unknown checkpoint image or bugs in DMTCP may lead to unforeseen\n"
+                         "  consequences.  Continuing as root ....\n")
+        sys.stderr.flush()
     delay = C.fault_float("RESTART_DELAY")
 
     host = opts.get("host") or "127.0.0.1"
@@ -175,6 +194,9 @@ def main():
     else:
         env["PATH"] = C.RESTORE_BIN + ":" + env.get("PATH", "/usr/bin:/bin")
     C.event("restart", root=root["id"], images=len(recs), port=port)
+    if root["kind"] != "coop":
+        sys.stderr.flush()
+        C.restore_warning(root, env, root=True)  # the root shell restored: dmtcp_restart's own stderr
     try:
         os.execve(root["exe"], root["argv"], env)
     except OSError as e:
