@@ -78,13 +78,17 @@ crjob_kill_tree() {
 
 # KILL the app and all it started, and collect it at once with stderr closed: bash would report
 # "line N: PID Killed ( trap '' INT TERM … )" at its next command, in the job log, where a user
-# reads it as a crash. A trap may interrupt `wait`; then wait again.
+# reads it as a crash. Always `wait` at least once: bash may already have reaped the app (its
+# SIGCHLD came during the kill), and only a `wait` for it takes it off the list of jobs to report.
+# A trap may interrupt `wait` (status > 128 while the app lives); then wait again.
 crjob_kill_app() {
   {
+    local st
     crjob_kill_tree "$CRJOB_APP_PID"
-    while kill -0 "$CRJOB_APP_PID"; do
+    while :; do
       wait "$CRJOB_APP_PID"
-      [ "$?" -ne 127 ] || break
+      st=$?
+      if [ "$st" -le 128 ] || [ "$st" -eq 137 ] || ! kill -0 "$CRJOB_APP_PID"; then break; fi
     done
   } 2>/dev/null
 }
