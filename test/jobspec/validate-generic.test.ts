@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
 import { loadYaml } from "../../src/jobspec/load.js";
-import { validateWith } from "../../src/jobspec/validate.js";
+import { didYouMean, editDistance, kindOf, validateWith } from "../../src/jobspec/validate.js";
 import { AJV_OPTIONS } from "../../src/jobspec/validators.js";
 
 function check(schema: object, source: string): string[] {
@@ -175,4 +175,37 @@ describe("validateWith: nothing to check", () => {
     const validator = new Ajv({ ...AJV_OPTIONS, strictRequired: false }).compile({ type: "object", required: ["a"] });
     expect(validateWith(loadYaml("a: [\n", "t.yaml", "test file"), validator, {})).toEqual([]);
   });
+});
+
+describe("didYouMean: how close is close", () => {
+  // Allowed distance: a third of the longer word, at least 1, at most 3.
+  const cases: [string, string[], string | undefined][] = [
+    ["kep", ["keep", "kept"], "keep"], // a tie goes to the first candidate
+    ["kep", ["kept", "keep"], "kept"],
+    ["ABC", ["abc", "abd"], "abc"], // case alone is distance 0
+    ["ab", ["ax"], "ax"], // short words still get 1
+    ["ab", ["xy"], undefined],
+    ["abcdef", ["abcdyz"], "abcdyz"], // 6 letters: 2
+    ["abcdef", ["abcxyz"], undefined],
+    ["abcdefghi", ["abcdefxyz"], "abcdefxyz"], // 9 letters: 3
+    ["abcdefghi", ["abcdewxyz"], undefined],
+    ["abcdefghijkl", ["abcdefghixyz"], "abcdefghixyz"], // never more than 3
+    ["abcdefghijkl", ["abcdefghiwxyz"], undefined],
+    ["abcde", ["abcdefg"], "abcdefg"], // the longer of the two words counts
+    ["a", ["abcdef"], undefined],
+    ["abc", [], undefined],
+  ];
+  it.each(cases)("%s in %j → %s", (word, candidates, want) => expect(didYouMean(word, candidates)).toBe(want));
+});
+
+describe("editDistance (optimal string alignment)", () => {
+  const cases: [string, string, number][] = [
+    ["ab", "ba", 1], ["abc", "acb", 1], ["abcd", "badc", 2], ["ca", "abc", 3], ["a", "b", 1], ["", "", 0], ["abc", "", 3], ["ab", "b", 1], ["b", "ab", 1],
+  ];
+  it.each(cases)("%j → %j: %i", (a, b, want) => expect(editDistance(a, b)).toBe(want));
+});
+
+describe("kindOf: how a value looks in YAML terms", () => {
+  const cases: [unknown, string][] = [[undefined, "an empty value"], [null, "an empty value"], [[], "a list"], [{}, "a mapping"], [1, "a number"], [1.5, "a fraction (1.5)"], [true, "a boolean"], ["s", "a string"]];
+  it.each(cases)("%j is %s", (v, want) => expect(kindOf(v)).toBe(want));
 });
