@@ -32,6 +32,8 @@ export function loadSpec(source: string, file: string): LoadedSpec {
  */
 export function loadYaml(source: string, file: string, what: string): LoadedSpec {
   const lineCounter = new LineCounter();
+  // prettyErrors: false keeps yaml's messages without its own " at line L, column C:" and context
+  // (a diagnostic carries its position).
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const loaded: LoadedSpec = { file, source, data: undefined, doc, lineCounter, diagnostics: [] };
   const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "", hint?: string) => {
@@ -86,7 +88,7 @@ function nodeKind(node: Node): string {
 
 function yamlMessage(code: string, message: string): string {
   if (code === "MULTIPLE_DOCS") return 'the file holds more than one document ("---"); a spec is one document';
-  const text = message.split("\n")[0]!.replace(/\s*at line \d+, column \d+:?$/, "");
+  const text = message.split("\n")[0]!;
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
