@@ -2,7 +2,7 @@
 // one minute either side of the interval), every branch of the requeue-path and scratch rules,
 // NUL bytes and line breaks, and the #BSUB word splitter. Exact output, file:line:col included.
 import { describe, expect, it } from "vitest";
-import { checkBsubOption } from "../../src/jobspec/rules.js";
+import { checkBsubOption, parseArraySpec } from "../../src/jobspec/rules.js";
 import { lines, site, spec } from "./helpers.js";
 
 const OPENLAVA = site("flavour: openlava\nqueues:\n  mw256: { blcr: /b, requeue_exit_values: [99] }\n  test: { blcr: /b }\n");
@@ -214,4 +214,54 @@ describe("checkBsubOption: words, quotes and escapes", () => {
     ["-cwd /x", "openlava", { message: "OpenLava mis-parses -cwd as -c wd, a CPU limit, and rejects the job", index: 0 }],
   ];
   it.each(cases)("%j on %s", (entry, flavour, want) => expect(checkBsubOption(entry, flavour)).toEqual(want));
+});
+
+describe("checkRules: values of the wrong type never reach a rule", () => {
+  const cases: Case[] = [
+    ["tool none: an interval over the run limit is only ignored", { given: spec({ checkpoint: "  tool: none\n  interval: 2h", lsf: "  runlimit: 1h" }), want: [
+      'job.yaml:7:3 warning checkpoint.interval: ignored: checkpoint.tool is "none" (only used with a checkpoint.tool other than "none")',
+    ] }],
+    ["a queue that is a number, with a site profile", { given: spec().replace("queue: mw256", "queue: 5"), site: IBM, want: [
+      'job.yaml:2:8 error queue: expected a string, got a number (quote it: "5")',
+    ] }],
+    ["a relative scratch and dir: no scratch warning", { given: spec({ top: "scratch: rel", checkpoint: "  interval: 1h\n  dir: rel/x" }), want: [
+      'job.yaml:3:10 error scratch: must be an absolute path, or one starting with "~" or "$HOME", got "rel"',
+      'job.yaml:8:8 error checkpoint.dir: must be an absolute path, or one starting with "~" or "$HOME", got "rel/x"',
+    ] }],
+    ["a scratch that is a number: the site's scratch counts", { given: spec({ top: "scratch: 5", checkpoint: "  interval: 1h\n  dir: /s/x" }), site: site("scratch: /s\n"), want: [
+      'job.yaml:3:10 error scratch: expected a string, got a number (quote it: "5")',
+      SCRATCH("/s"),
+    ] }],
+    ["output files without an array", { given: spec({ lsf: "  output: out.%J\n  error: err.%J" }), want: [] }],
+    ["a NUL byte in a top-level field", { given: spec().replace("name: stars", 'name: "st\\0ars"'), want: [
+      'job.yaml:1:7 error name: must be a name of letters, digits, "_", "." and "-" that starts with a letter or digit, got "st\\u0000ars"',
+      "job.yaml:1:7 error name: contains a NUL byte, which no argument, path or variable can hold",
+    ] }],
+  ];
+  it.each(cases)("%s", (_, { given, site: s, want }) => expect(lines(given, s ?? null)).toEqual(want));
+});
+
+describe("checkBsubOption and parseArraySpec: more words", () => {
+  const options: [string, ReturnType<typeof checkBsubOption>][] = [
+    ['-P "a b" c', { message: "-P takes one value, got 2", hint: 'quote a value with spaces: -P "a b c"', index: 9 }],
+    ["-M 'a#b' '#c'", { message: "-M takes one value, got 2", hint: 'quote a value with spaces: -M "a#b #c"', index: 9 }],
+    ['-P "#x"', null],
+    ["-M x-y", null],
+    ["-1-a5", { message: '"-1-a5" is not a bsub option', hint: 'one option with its value, e.g. "-M 4000"', index: 0 }],
+    ["-ab5", { message: "write the option and its value as two words", hint: '"-ab 5"', index: 0 }],
+  ];
+  it.each(options)("%j", (entry, want) => expect(checkBsubOption(entry, "ibm")).toEqual(want));
+
+  const notARange = (item: string) => ({ error: `${JSON.stringify(item)} is not an index or a range`, hint: 'e.g. "1-100", "1-100%10" or "1,3,5-9"', index: 0 });
+  const notALimit = (limit: string) => ({ error: `"%${limit}" is not a limit`, hint: 'e.g. "1-100%10": at most 10 elements at once', index: 3 });
+  const arrays: [string, unknown][] = [
+    ["x1", notARange("x1")],
+    ["1x", notARange("1x")],
+    ["1-99:10", { ranges: [[1, 99, 10]], limit: null }],
+    ["10-20,30", { ranges: [[10, 20, 1], [30, 30, 1]], limit: null }],
+    ["1-9%12", { ranges: [[1, 9, 1]], limit: 12 }],
+    ["1-9%a1", notALimit("a1")],
+    ["1-9%1a", notALimit("1a")],
+  ];
+  it.each(arrays)("%j", (text, want) => expect(parseArraySpec(text)).toEqual(want));
 });
