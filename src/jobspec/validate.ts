@@ -170,20 +170,20 @@ function findField(schema: unknown, key: string, at: string[]): string[][] {
 
 // --- small helpers ------------------------------------------------------------------------------
 
-function pointerToPath(pointer: string): PathSegment[] {
+/** A JSON pointer's segments, unescaped (all strings: "1" may be a list index or a mapping key). */
+function pointerToPath(pointer: string): string[] {
   if (pointer === "") return [];
   return pointer
     .slice(1)
     .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
-/** Like pointerToPath, but a digit-only key of a mapping stays a string ("1": x). */
+/** The pointer as a path into `data`: a number in a list, a string in a mapping ("1": x stays "1"). */
 function dataPath(data: unknown, pointer: string): PathSegment[] {
   let v = data;
   return pointerToPath(pointer).map((seg) => {
-    const s = Array.isArray(v) ? Number(seg) : String(seg);
+    const s = Array.isArray(v) ? Number(seg) : seg;
     v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined;
     return s;
   });
@@ -228,11 +228,12 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDist) [best, bestDist] = [c, d];
   }
   const allowed = Math.max(1, Math.min(3, Math.floor(Math.max(word.length, best?.length ?? 0) / 3)));
-  return best !== undefined && bestDist <= allowed ? best : undefined;
+  // Without candidates bestDist stays Infinity: nothing is close.
+  return bestDist <= allowed ? best : undefined;
 }
 
 /** Damerau–Levenshtein (optimal string alignment): a swap of two letters counts once. */

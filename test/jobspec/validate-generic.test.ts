@@ -79,6 +79,29 @@ describe("validateWith: keywords the spec schema does not use yet", () => {
         't.yaml:4:4 error d: expected true or false, got a string (write true; "y" is text in YAML 1.2)',
       ],
     }],
+    ["the YAML 1.1 words for false", {
+      schema: obj({ b: { type: "boolean" }, c: { type: "boolean" } }), given: "b: n\nc: off\n",
+      want: [
+        't.yaml:1:4 error b: expected true or false, got a string (write false; "n" is text in YAML 1.2)',
+        't.yaml:2:4 error c: expected true or false, got a string (write false; "off" is text in YAML 1.2)',
+      ],
+    }],
+    ["values that are not choices are shown as written, or by their kind", {
+      schema: obj({ a: { enum: ["x"] }, b: { enum: ["x"] }, c: { enum: ["x"] } }), given: "a: { k: 1 }\nb: true\nc: [1]\n",
+      want: [
+        't.yaml:1:4 error a: must be one of "x", got a mapping',
+        't.yaml:2:4 error b: must be one of "x", got true',
+        't.yaml:3:4 error c: must be one of "x", got a list',
+      ],
+    }],
+    ["errors in document order, whatever the schema's order", {
+      schema: obj({ a: { type: "string" }, b: { type: "string" } }), given: "b: 1\na: 1\n",
+      want: ['t.yaml:1:4 error b: expected a string, got a number (quote it: "1")', 't.yaml:2:4 error a: expected a string, got a number (quote it: "1")'],
+    }],
+    ["on one line, by column", {
+      schema: obj({ a: { type: "string" }, b: { type: "string" } }), given: "{ b: 1, a: 1 }\n",
+      want: ['t.yaml:1:6 error b: expected a string, got a number (quote it: "1")', 't.yaml:1:12 error a: expected a string, got a number (quote it: "1")'],
+    }],
     ["a boolean where only a number goes is not quotable", {
       schema: obj({ n: { type: "number" } }), given: "n: true\n",
       want: ["t.yaml:1:4 error n: expected a number, got a boolean"],
@@ -117,6 +140,18 @@ describe("validateWith: combinators report their cause, once", () => {
       schema: obj({ v: { not: { type: "integer" } }, w: { type: "string" } }), given: "w: 1\nv: 1\n",
       want: ['t.yaml:1:4 error w: expected a string, got a number (quote it: "1")', "t.yaml:2:4 error v: must NOT be valid"],
     }],
+    ["oneOf matching neither: the branches' errors, not the wrapper", {
+      schema: obj({ v: { oneOf: [{ type: "integer" }, { type: "boolean" }] } }), given: "v: x\n",
+      want: ["t.yaml:1:4 error v: expected a whole number, got a string", "t.yaml:1:4 error v: expected true or false, got a string"],
+    }],
+    ["not beside a real error at the same place: the real error only", {
+      schema: obj({ v: { type: "string", not: { const: 1 } } }), given: "v: 1\n",
+      want: ['t.yaml:1:4 error v: expected a string, got a number (quote it: "1")'],
+    }],
+    ["wrappers under wrappers: a wrapper does not silence another", {
+      schema: obj({ v: { anyOf: [{ not: { type: "integer" } }, { not: { type: "number" } }] } }), given: "v: 1\n",
+      want: ["t.yaml:1:4 error v: must NOT be valid", "t.yaml:1:4 error v: must match a schema in anyOf"],
+    }],
     ["the same message twice at one place is said once", {
       schema: obj({ v: { anyOf: [{ type: "integer", minimum: 5 }, { type: "integer", minimum: 5, maximum: 9 }] } }), given: "v: 1\n",
       want: ["t.yaml:1:4 error v: must be at least 5, got 1"],
@@ -153,6 +188,11 @@ describe("validateWith: unknown keys", () => {
     expect(check(obj({ a: obj({ zeta: { type: "string" } }), c: closed }), "c:\n  zeta: x\n")).toEqual([
       't.yaml:2:3 error c.zeta: unknown property ("zeta" belongs under "a")',
     ]);
+  });
+
+  it("finds the known fields of a mapping inside a mapping's values", () => {
+    const schema = { type: "object", additionalProperties: { type: "object", properties: { inner: obj({ x: { type: "string" } }) } } };
+    expect(check(schema, "k:\n  inner:\n    y: 1\n")).toEqual(['t.yaml:3:5 error k.inner.y: unknown property (did you mean "x"?)']);
   });
 
   it("keeps a missing field that is not the typo's target", () => {
