@@ -221,3 +221,15 @@ describe("normalizeSpec: #BSUB lines", () => {
     }
   });
 });
+
+describe("normalizeSpec: its own fallbacks", () => {
+  // The rules refuse these specs (auto needs an MTBF; a checkpointer needs an interval), but the
+  // model still holds a usable value for a caller that skipped them (a library user).
+  const bare = { name: "s", queue: "q", app: { command: "x" } } satisfies Spec;
+  it("interval auto without an MTBF assumes 3 days", () => {
+    expect(normalizeSpec({ ...bare, checkpoint: { interval: "auto" } }, { specFile: "s" })).toMatchObject({ mtbfSeconds: 259200, intervalSeconds: 5577 });
+  });
+  it("a checkpointer without an interval checkpoints hourly", () => {
+    expect(normalizeSpec({ ...bare, checkpoint: { tool: "dmtcp" } }, { specFile: "s" })).toMatchObject({ intervalSeconds: 3600, intervalAuto: false, mtbfSeconds: null });
+  });
+});
