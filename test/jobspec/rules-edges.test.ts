@@ -117,6 +117,9 @@ describe("checkRules: values that must be one line, without NUL", () => {
     ] }],
     ["both quote kinds in checkpoint.dir: not on a #BSUB line", { given: spec({ checkpoint: "  interval: 1h\n  dir: /a\"b'c" }), want: [] }],
     ["one quote kind in lsf.resources", { given: spec({ lsf: "  resources: a\"b" }), want: [] }],
+    ["a line break in lsf.error; the other quote kind alone", { given: spec({ lsf: '  error: "a\\nb"\n  resources: a\'b' }), want: [
+      "job.yaml:8:10 error lsf.error: must be one line (it goes on a #BSUB line or in a comment)",
+    ] }],
   ];
   it.each(cases)("%s", (_, { given, site: s, want }) => expect(lines(given, s ?? null)).toEqual(want));
 });
@@ -132,6 +135,8 @@ describe("checkRules: checkpoint dir and scratch", () => {
     ["~/ under ${HOME}", { given: spec({ top: "scratch: ${HOME}", checkpoint: '  interval: 1h\n  dir: "~/"' }), want: [SCRATCH("${HOME}")] }],
     ["~other is another user's home", { given: spec({ top: 'scratch: "~"', checkpoint: "  interval: 1h\n  dir: ~other/x" }), want: [] }],
     ["doubled and trailing slashes compare equal", { given: spec({ top: "scratch: $SCRATCH/", checkpoint: "  interval: 1h\n  dir: $SCRATCH//ck/" }), want: [SCRATCH("$SCRATCH/")] }],
+    ["~ and ${HOME} expand only at the start", { given: spec({ top: "scratch: /s$HOME", checkpoint: "  interval: 1h\n  dir: /s~/ck" }), want: [] }],
+    ["${HOME} in the middle stays text", { given: spec({ top: "scratch: /s$HOME", checkpoint: "  interval: 1h\n  dir: /s${HOME}/ck" }), want: [] }],
     ["a relative dir: only the schema's message", { given: spec({ checkpoint: "  interval: 1h\n  dir: x/y" }), want: [
       'job.yaml:7:8 error checkpoint.dir: must be an absolute path, or one starting with "~" or "$HOME", got "x/y"',
     ] }],
@@ -232,6 +237,9 @@ describe("checkRules: values of the wrong type never reach a rule", () => {
       'job.yaml:3:10 error scratch: expected a string, got a number (quote it: "5")',
       SCRATCH("/s"),
     ] }],
+    ["a queue that is a number, on OpenLava without queues", { given: spec({ lsf: "  runlimit: 24h\n  requeue: exit" }).replace("queue: mw256", "queue: 5"), site: site("flavour: openlava\n"), want: [
+      'job.yaml:2:8 error queue: expected a string, got a number (quote it: "5")',
+    ] }],
     ["output files without an array", { given: spec({ lsf: "  output: out.%J\n  error: err.%J" }), want: [] }],
     ["a NUL byte in a top-level field", { given: spec().replace("name: stars", 'name: "st\\0ars"'), want: [
       'job.yaml:1:7 error name: must be a name of letters, digits, "_", "." and "-" that starts with a letter or digit, got "st\\u0000ars"',
@@ -247,6 +255,8 @@ describe("checkBsubOption and parseArraySpec: more words", () => {
     ["-M 'a#b' '#c'", { message: "-M takes one value, got 2", hint: 'quote a value with spaces: -M "a#b #c"', index: 9 }],
     ['-P "#x"', null],
     ["-M x-y", null],
+    ["-\\M 1", null], // an escaped letter is the letter
+    ["-M a\\b c", { message: "-M takes one value, got 2", hint: 'quote a value with spaces: -M "ab c"', index: 7 }],
     ["-1-a5", { message: '"-1-a5" is not a bsub option', hint: 'one option with its value, e.g. "-M 4000"', index: 0 }],
     ["-ab5", { message: "write the option and its value as two words", hint: '"-ab 5"', index: 0 }],
   ];
@@ -260,6 +270,7 @@ describe("checkBsubOption and parseArraySpec: more words", () => {
     ["1-99:10", { ranges: [[1, 99, 10]], limit: null }],
     ["10-20,30", { ranges: [[10, 20, 1], [30, 30, 1]], limit: null }],
     ["1-9%12", { ranges: [[1, 9, 1]], limit: 12 }],
+    ["1-0", { error: "array indices start at 1, got 0", index: 0 }],
     ["1-9%a1", notALimit("a1")],
     ["1-9%1a", notALimit("1a")],
   ];
