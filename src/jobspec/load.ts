@@ -1,6 +1,6 @@
 // Phase 1: YAML text → data, keeping every node's position so later phases can say line:col.
 // Pure: the caller reads the file.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 
 export interface LoadedSpec {
@@ -79,11 +79,11 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   return loaded;
 }
 
+/** What a document that is not a mapping holds: a list, an alias, or a scalar ("a string", "a number"…). */
 function nodeKind(node: Node): string {
   if (isSeq(node)) return "a list";
   if (isAlias(node)) return "an alias";
-  if (isScalar(node)) return typeof node.value === "string" ? "a string" : `a ${typeof node.value}`;
-  return "something else";
+  return `a ${typeof (node as Scalar).value}`;
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -161,6 +161,7 @@ describe("normalizeSpec: run limit and requeue", () => {
     ["at most 15m", { lsf: "  runlimit: 24h", want: { runlimitSeconds: 86400, limitMarginSeconds: 900 } }],
     ["at least 1m", { lsf: "  runlimit: 5m", checkpoint: "  interval: 1m", want: { runlimitSeconds: 300, limitMarginSeconds: 60 } }],
     ["never more than half the limit", { lsf: "  runlimit: 1", checkpoint: "  interval: 30s", want: { runlimitSeconds: 60, limitMarginSeconds: 30 } }],
+    ["no run limit: no margin, whatever the warning says", { lsf: "  warning: { signal: USR1, before: 10m }", want: { runlimitSeconds: null, limitMarginSeconds: 0 } }],
     ["the warning's before is the margin", { lsf: "  runlimit: 24h\n  warning: { before: 20m }", want: { limitMarginSeconds: 1200, warningSignal: null } }],
     ["hours:minutes", { lsf: '  runlimit: "13:30"', want: { runlimitSeconds: 48600 } }],
     ["plain minutes", { lsf: "  runlimit: 1440", want: { runlimitSeconds: 86400 } }],
@@ -191,6 +192,11 @@ describe("normalizeSpec: #BSUB lines", () => {
     ["ibm warning: -wa and -wt, SIG dropped", { lsf: "  runlimit: 24h\n  warning: { signal: SIGUSR1, before: 10m }", want: [...base, "-W 24:00", '-Q "99"', "-wa USR1", "-wt 10"] }],
     ["ibm warning: -wt at least a minute", { lsf: "  runlimit: 24h\n  warning: { signal: USR2, before: 30s }", want: [...base, "-W 24:00", '-Q "99"', "-wa USR2", "-wt 1"] }],
     ["a warning signal without before: no -wa", { lsf: "  runlimit: 24h\n  warning: { signal: USR1 }", want: [...base, "-W 24:00", '-Q "99"'] }],
+    ["openlava requeueing by exit code: still no -Q", {
+      lsf: "  runlimit: 24h\n  requeue: exit", site: "flavour: openlava\nqueues:\n  mw256: { blcr: /b, requeue_exit_values: [99] }\n",
+      want: [...base, "-W 24:00"],
+    }],
+    ["extra: the value after any run of spaces", { lsf: "  extra: ['-M   4000']", want: [...base, '-Q "99"', "-M 4000"] }],
     ["openlava: no -Q, no -wa", {
       lsf: "  runlimit: 24h\n  warning: { signal: USR1, before: 10m }", site: "flavour: openlava\n",
       want: [...base, "-W 24:00"],

@@ -50,6 +50,14 @@ describe.each(SCHEMAS)("the %s schema", (_, schema) => {
     }
   });
 
+  it("describes the values of its open mappings", () => {
+    for (const { path, schema: s } of all) {
+      if (typeof s.additionalProperties === "object") {
+        expect((s.additionalProperties as { description?: string }).description ?? "a string value", path).toMatch(/^\S.{7,}/);
+      }
+    }
+  });
+
   it("explains every pattern it uses", () => {
     for (const { path, schema: s } of all) {
       if (typeof s.pattern === "string") expect(patternHelp[s.pattern], path).toMatch(/^(a|an) /);
@@ -122,6 +130,10 @@ describe("what each spec field refuses", () => {
     ["checkpoint choices", { given: spec({ checkpoint: "  interval: 1h\n  keep_on_success: 1\n  restore_pid: yes" }), want: [
       "job.yaml:7:20 error checkpoint.keep_on_success: expected true or false, got a number",
       'job.yaml:8:16 error checkpoint.restore_pid: must be one of "auto", "always", "never", got "yes"',
+    ] }],
+    ["restart arguments are text; a signal is a name", { given: spec({ app: "  restart_args: [1]", checkpoint: "  tool: app\n  interval: 1h\n  files: [x]\n  signal: usr1" }), want: [
+      'job.yaml:5:18 error app.restart_args[0]: expected a string, got a number (quote it: "1")',
+      'job.yaml:10:11 error checkpoint.signal: must be a signal name like USR1 or SIGUSR1, got "usr1"',
     ] }],
     ["a signal number", { given: spec({ checkpoint: "  tool: app\n  interval: 1h\n  files: [x]\n  signal: 9" }), want: [
       'job.yaml:9:11 error checkpoint.signal: expected a string, got a number (quote it: "9")',

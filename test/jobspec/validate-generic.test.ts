@@ -152,6 +152,15 @@ describe("validateWith: combinators report their cause, once", () => {
       schema: obj({ v: { anyOf: [{ not: { type: "integer" } }, { not: { type: "number" } }] } }), given: "v: 1\n",
       want: ["t.yaml:1:4 error v: must NOT be valid", "t.yaml:1:4 error v: must match a schema in anyOf"],
     }],
+    ["a wrapper is silenced by errors deeper inside the value", {
+      schema: obj({ v: { anyOf: [{ type: "object", properties: { a: { type: "string" } } }, { type: "object", properties: { a: { type: "integer", minimum: 5 } } }] } }),
+      given: "v: { a: 1 }\n",
+      want: ['t.yaml:1:9 error v.a: expected a string, got a number (quote it: "1")', "t.yaml:1:9 error v.a: must be at least 5, got 1"],
+    }],
+    ["a oneOf wrapper is a wrapper too: it silences no other wrapper", {
+      schema: obj({ v: { anyOf: [{ oneOf: [{ type: "integer" }, { type: "number" }] }, { not: { type: "integer" } }] } }), given: "v: 1\n",
+      want: ["t.yaml:1:4 error v: must match exactly one schema in oneOf", "t.yaml:1:4 error v: must NOT be valid", "t.yaml:1:4 error v: must match a schema in anyOf"],
+    }],
     ["the same message twice at one place is said once", {
       schema: obj({ v: { anyOf: [{ type: "integer", minimum: 5 }, { type: "integer", minimum: 5, maximum: 9 }] } }), given: "v: 1\n",
       want: ["t.yaml:1:4 error v: must be at least 5, got 1"],
