@@ -4,9 +4,12 @@
 //
 // Arguments go to `stryker run`: e.g. `--incremental` (reuse reports/stryker-incremental.json:
 // retest only mutants whose code or covering tests changed) or `--mutate src/jobspec/load.ts`.
+// With --incremental, every mutant not killed last time is dropped from that file first, so it is
+// always retested: Stryker reuses a surviving static mutant (one in a module-level constant, e.g. a
+// schema field) even when a new test kills it, because it records no covering tests for those.
 // `--report-only` reads the last reports/mutation/mutation.json without running Stryker.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +26,7 @@ let seconds = null;
 if (!reportOnly) {
   // A report left by an earlier run must not pass for this one's.
   rmSync(reportFile, { force: true });
+  if (args.includes("--incremental")) retestSurvivors(join(root, "reports/stryker-incremental.json"));
   const bin = join(dirname(createRequire(import.meta.url).resolve("@stryker-mutator/core/package.json")), "bin/stryker.js");
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [bin, "run", ...args], { cwd: root, stdio: "inherit" });
@@ -63,4 +67,14 @@ function summarize(report) {
     }
   }
   return out;
+}
+
+/** Keep only killed (or timed-out) mutants in Stryker's incremental file: the rest run again. */
+function retestSurvivors(file) {
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  for (const result of Object.values(report.files)) {
+    result.mutants = result.mutants.filter((m) => m.status === "Killed" || m.status === "Timeout");
+  }
+  writeFileSync(file, JSON.stringify(report));
 }
