@@ -36,9 +36,9 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   // (a diagnostic carries its position).
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const loaded: LoadedSpec = { file, source, data: undefined, doc, lineCounter, diagnostics: [] };
-  const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "", hint?: string) => {
+  const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "") => {
     const { line, col } = lineCounter.linePos(offset);
-    loaded.diagnostics.push({ file, line, col, path, message, severity, ...(hint ? { hint } : {}) });
+    loaded.diagnostics.push({ file, line, col, path, message, severity });
   };
 
   // 1. Syntax errors and warnings, each at its own position.
