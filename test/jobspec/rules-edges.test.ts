@@ -129,6 +129,7 @@ describe("checkRules: checkpoint dir and scratch", () => {
     ["scratch / holds everything", { given: spec({ top: "scratch: /", checkpoint: "  interval: 1h\n  dir: /home/x" }), want: [SCRATCH("/")] }],
     ["the dir is the scratch dir", { given: spec({ checkpoint: "  interval: 1h\n  dir: /sanscratch" }), want: [SCRATCH("/sanscratch", "7:8")] }],
     ["under the default scratch", { given: spec({ checkpoint: "  interval: 1h\n  dir: /sanscratch/x" }), want: [SCRATCH("/sanscratch", "7:8")] }],
+    ["a home path is not compared with a scratch of /", { given: spec({ top: "scratch: /", checkpoint: "  interval: 1h\n  dir: $HOME/ck" }), want: [] }],
     ["a name that starts like the scratch dir is beside it", { given: spec({ top: "scratch: /scratch", checkpoint: "  interval: 1h\n  dir: /scratch2" }), want: [] }],
     ["${HOME} under ~", { given: spec({ top: 'scratch: "~"', checkpoint: "  interval: 1h\n  dir: ${HOME}/x" }), want: [SCRATCH("~")] }],
     ["~ under $HOME/", { given: spec({ top: "scratch: $HOME/", checkpoint: '  interval: 1h\n  dir: "~"' }), want: [SCRATCH("$HOME/")] }],
@@ -238,6 +239,9 @@ describe("checkRules: values of the wrong type never reach a rule", () => {
       SCRATCH("/s"),
     ] }],
     ["a queue that is a number, on OpenLava without queues", { given: spec({ lsf: "  runlimit: 24h\n  requeue: exit" }).replace("queue: mw256", "queue: 5"), site: site("flavour: openlava\n"), want: [
+      'job.yaml:2:8 error queue: expected a string, got a number (quote it: "5")',
+    ] }],
+    ["a queue that is a number, with a queue of that name in the profile", { given: spec().replace("queue: mw256", "queue: 5"), site: site("queues:\n  '5': {}\n  q: { blcr: /b }\n"), want: [
       'job.yaml:2:8 error queue: expected a string, got a number (quote it: "5")',
     ] }],
     ["output files without an array", { given: spec({ lsf: "  output: out.%J\n  error: err.%J" }), want: [] }],

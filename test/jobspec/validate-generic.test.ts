@@ -8,6 +8,7 @@ import { formatDiagnostic } from "../../src/diagnostics.js";
 import { loadYaml } from "../../src/jobspec/load.js";
 import { didYouMean, editDistance, kindOf, validateWith } from "../../src/jobspec/validate.js";
 import { AJV_OPTIONS } from "../../src/jobspec/validators.js";
+import { lines, spec } from "./helpers.js";
 
 function check(schema: object, source: string): string[] {
   const validator = new Ajv({ ...AJV_OPTIONS, strictRequired: false }).compile(schema);
@@ -202,6 +203,13 @@ describe("validateWith: unknown keys", () => {
   it("finds the known fields of a mapping inside a mapping's values", () => {
     const schema = { type: "object", additionalProperties: { type: "object", properties: { inner: obj({ x: { type: "string" } }) } } };
     expect(check(schema, "k:\n  inner:\n    y: 1\n")).toEqual(['t.yaml:3:5 error k.inner.y: unknown property (did you mean "x"?)']);
+  });
+
+  it("sends a key home three levels deep", () => {
+    expect(lines(spec({ top: "before: 10m\nmarker: x" }))).toEqual([
+      'job.yaml:3:1 error before: unknown property ("before" belongs under "lsf.warning")',
+      'job.yaml:4:1 error marker: unknown property ("marker" belongs under "checkpoint.ready")',
+    ]);
   });
 
   it("keeps a missing field that is not the typo's target", () => {
