@@ -1,6 +1,6 @@
 // Phase 1: YAML text → data, keeping every node's position so later phases can say line:col.
 // Pure: the caller reads the file.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { fastYaml } from "./fast-yaml.js";
 
@@ -38,9 +38,9 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
   if (data !== undefined) return withLazyPositions(source, file, data);
   const { doc, lineCounter } = parseWithPositions(source);
   const loaded: LoadedSpec = { file, source, data: undefined, doc, lineCounter, diagnostics: [] };
-  const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "", hint?: string) => {
+  const at = (offset: number, severity: Diagnostic["severity"], message: string, path = "") => {
     const { line, col } = lineCounter.linePos(offset);
-    loaded.diagnostics.push({ file, line, col, path, message, severity, ...(hint ? { hint } : {}) });
+    loaded.diagnostics.push({ file, line, col, path, message, severity });
   };
 
   // 1. Syntax errors and warnings, each at its own position.
@@ -105,16 +105,16 @@ function withLazyPositions(source: string, file: string, data: unknown): LoadedS
   };
 }
 
+/** What a document that is not a mapping holds: a list, an alias, or a scalar ("a string", "a number"…). */
 function nodeKind(node: Node): string {
   if (isSeq(node)) return "a list";
   if (isAlias(node)) return "an alias";
-  if (isScalar(node)) return typeof node.value === "string" ? "a string" : `a ${typeof node.value}`;
-  return "something else";
+  return `a ${typeof (node as Scalar).value}`;
 }
 
 function yamlMessage(code: string, message: string): string {
   if (code === "MULTIPLE_DOCS") return 'the file holds more than one document ("---"); a spec is one document';
-  const text = message.split("\n")[0]!.replace(/\s*at line \d+, column \d+:?$/, "");
+  const text = message.split("\n")[0]!;
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 

@@ -86,6 +86,8 @@ function describe(err: ErrorObject, loaded: LoadedSpec, schema: object): Diagnos
     severity: "error",
     ...(hint ? { hint } : {}),
   });
+  /** Most errors are about the value at the error's own path. */
+  const atValue = (message: string, hint?: string): Diagnostic => diag(path, "value", message, hint);
   const params = err.params as Record<string, unknown>;
 
   switch (err.keyword) {
@@ -101,37 +103,37 @@ function describe(err: ErrorObject, loaded: LoadedSpec, schema: object): Diagnos
     case "enum": {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
       const suggestion = typeof value === "string" ? didYouMean(value, params.allowedValues as string[]) : undefined;
-      return diag(path, "value", `must be one of ${allowed.join(", ")}, got ${show(value)}`, suggestion && `did you mean "${suggestion}"?`);
+      return atValue(`must be one of ${allowed.join(", ")}, got ${show(value)}`, suggestion && `did you mean "${suggestion}"?`);
     }
     case "type": {
       const expected = ([] as string[]).concat(params.type as string | string[]);
       const wantsString = expected.includes("string");
       const quotable = wantsString && (typeof value === "number" || typeof value === "boolean");
       const message = `expected ${expected.map(typeName).join(" or ")}, got ${kindOf(value)}`;
-      if (quotable) return diag(path, "value", message, `quote it: "${String(value)}"`);
+      if (quotable) return atValue(message, `quote it: "${String(value)}"`);
       // YAML 1.2 reads yes/no/on/off as text, unlike YAML 1.1 (which many people learnt).
       const yes = typeof value === "string" && expected.includes("boolean") ? YAML11_BOOLS[value.toLowerCase()] : undefined;
-      return diag(path, "value", message, yes === undefined ? undefined : `write ${String(yes)}; "${String(value)}" is text in YAML 1.2`);
+      return atValue(message, yes === undefined ? undefined : `write ${String(yes)}; "${String(value)}" is text in YAML 1.2`);
     }
     case "pattern": {
       const help = patternHelp[String(params.pattern)] ?? `text matching ${String(params.pattern)}`;
       if (err.propertyName !== undefined) {
         return diag([...path, err.propertyName], "key", `invalid name ${JSON.stringify(err.propertyName)}: must be ${help}`);
       }
-      return diag(path, "value", `must be ${help}, got ${show(value)}`);
+      return atValue(`must be ${help}, got ${show(value)}`);
     }
     case "minimum":
     case "exclusiveMinimum":
-      return diag(path, "value", `must be at least ${limit(err)}, got ${show(value)}`);
+      return atValue(`must be at least ${limit(err)}, got ${show(value)}`);
     case "maximum":
     case "exclusiveMaximum":
-      return diag(path, "value", `must be at most ${limit(err)}, got ${show(value)}`);
+      return atValue(`must be at most ${limit(err)}, got ${show(value)}`);
     case "minLength":
-      return diag(path, "value", params.limit === 1 ? "must not be empty" : `must be at least ${String(params.limit)} characters long`);
+      return atValue(params.limit === 1 ? "must not be empty" : `must be at least ${String(params.limit)} characters long`);
     case "minItems":
-      return diag(path, "value", params.limit === 1 ? "must not be an empty list" : `must have at least ${String(params.limit)} entries`);
+      return atValue(params.limit === 1 ? "must not be an empty list" : `must have at least ${String(params.limit)} entries`);
     default:
-      return diag(path, "value", err.message ?? `fails the schema's "${err.keyword}" check`);
+      return atValue(err.message ?? `fails the schema's "${err.keyword}" check`);
   }
 }
 
@@ -170,20 +172,20 @@ function findField(schema: unknown, key: string, at: string[]): string[][] {
 
 // --- small helpers ------------------------------------------------------------------------------
 
-function pointerToPath(pointer: string): PathSegment[] {
+/** A JSON pointer's segments, unescaped (all strings: "1" may be a list index or a mapping key). */
+function pointerToPath(pointer: string): string[] {
   if (pointer === "") return [];
   return pointer
     .slice(1)
     .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
-/** Like pointerToPath, but a digit-only key of a mapping stays a string ("1": x). */
+/** The pointer as a path into `data`: a number in a list, a string in a mapping ("1": x stays "1"). */
 function dataPath(data: unknown, pointer: string): PathSegment[] {
   let v = data;
   return pointerToPath(pointer).map((seg) => {
-    const s = Array.isArray(v) ? Number(seg) : String(seg);
+    const s = Array.isArray(v) ? Number(seg) : seg;
     v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined;
     return s;
   });
@@ -228,11 +230,12 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDist) [best, bestDist] = [c, d];
   }
   const allowed = Math.max(1, Math.min(3, Math.floor(Math.max(word.length, best?.length ?? 0) / 3)));
-  return best !== undefined && bestDist <= allowed ? best : undefined;
+  // Without candidates bestDist stays Infinity: nothing is close.
+  return bestDist <= allowed ? best : undefined;
 }
 
 /** Damerau–Levenshtein (optimal string alignment): a swap of two letters counts once. */
