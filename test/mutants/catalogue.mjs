@@ -9,6 +9,9 @@
 const MAIN = "partials/main.hbs";
 const LIB = "partials/lib.hbs";
 const APP = "tools/app/tool.hbs";
+const DMTCPT = "tools/dmtcp/tool.hbs";
+const LSFQ = "schedulers/lsf/requeue.hbs";
+const SLURMQ = "schedulers/slurm/requeue.hbs";
 
 const LSF = "test/lifecycle/lsf.test.ts";
 const SCEN = "test/lifecycle/scenarios.test.ts";
@@ -17,6 +20,10 @@ const APPO = "test/lifecycle/app-output.test.ts";
 const DMTCP = "test/lifecycle/dmtcp.test.ts";
 const DIRECT = "test/lifecycle/direct.test.ts";
 const ARRAYS = "test/lifecycle/arrays.test.ts";
+const REAL = "test/lifecycle/real-semantics.test.ts";
+const QUIET = "test/lifecycle/quiet-wait.test.ts";
+const MARGIN = "test/margin.test.ts";
+const SLURMS = "test/slurm/script.test.ts";
 
 export const MUTANTS = [
   {
@@ -123,8 +130,14 @@ export const MUTANTS = [
   {
     name: "ignore-requeue-cap",
     why: "lsf.max_requeues is not enforced: a job that never finishes requeues for ever",
-    patches: [{ file: MAIN, search: '  if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then\n', replace: "  if false; then\n" }],
+    patches: [{ file: LSFQ, search: '  if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then\n', replace: "  if false; then\n" }],
     killers: [{ file: LSF, test: "lsf.max_requeues stops endless requeues" }],
+  },
+  {
+    name: "ignore-requeue-cap-slurm",
+    why: "Slurm: the cap counted by SLURM_RESTART_COUNT is not enforced: a job that never finishes requeues for ever",
+    patches: [{ file: SLURMQ, search: '  if [ "$count" -gt "$CRJOB_MAX_REQUEUES" ]; then\n', replace: "  if false; then\n" }],
+    killers: [{ file: SLURMS, test: "stops at lsf.max_requeues counted by SLURM_RESTART_COUNT" }],
   },
   {
     name: "skip-lock",
@@ -137,7 +150,37 @@ export const MUTANTS = [
   // signals; only the generic mkdir/cp/mv around them remain, a window too short to hit on purpose,
   // so no test can kill that mutant reliably (scenarios' "bkill's INT, TERM, KILL" sends TERM in
   // the middle of a slow final checkpoint, and passes with and without it).
-  // skip-checksum-verification: comes with issue 10's generation checksums. Its patch turns the
-  // restart's checksum check into `:` (a corrupt generation is then restored instead of skipped);
-  // its killer is the corrupt-generation test that change brings.
+  {
+    name: "skip-checksum-verification",
+    why: "a generation is restored without checking its manifest: a truncated or changed image is restored (DMTCP then hangs) instead of falling back",
+    patches: [{ file: MAIN, search: '  if ! crjob_verify_generation "$gen_dir"; then\n', replace: "  if false; then\n" }],
+    killers: [
+      { file: REAL, test: "a truncated newest image fails its manifest check; the generation before restores" },
+      { file: REAL, test: "a context whose bytes changed fails its manifest check" },
+    ],
+  },
+  {
+    name: "no-restore-timeout",
+    why: "a restore that never reaches running is waited for forever: the job hangs until killed from outside",
+    patches: [{ file: LIB, search: '  [ "$SECONDS" -ge "$CRJOB_RESTORE_UNTIL" ] || return 1\n', replace: "  return 1\n" }],
+    killers: [{ file: REAL, test: "a cr_restart that never gets going is killed after the restore timeout" }],
+  },
+  {
+    name: "margin-ignores-checkpoint-cost",
+    why: "the final checkpoint's margin stays the configured one whatever the checkpoints cost: a slow final checkpoint is killed at the limit",
+    patches: [{ file: LIB, search: "  need=$((2 * slow + 10))\n", replace: "  need=0\n" }],
+    killers: [{ file: MARGIN, test: "logs the margin it uses from the job's history" }],
+  },
+  {
+    name: "dmtcp-messages-in-output",
+    why: "DMTCP's own WARNING lines (printed by restored processes to their stderr) are not filtered out of the app's output",
+    patches: [{ file: DMTCPT, search: '| LC_ALL=C sed -u -E "$filter" |', replace: '| cat |' }],
+    killers: [{ file: REAL, test: "two crashes and resumes: exact output" }],
+  },
+  {
+    name: "signal-during-checkpoint-lost",
+    why: "a signal that arrives while the script checkpoints does not wake the wait: bkill is acted on only at the next due time",
+    patches: [{ file: MAIN, search: "    *) CRJOB_LIMIT=1 ;;\n  esac\n  crjob_wake\n", replace: "    *) CRJOB_LIMIT=1 ;;\n  esac\n" }],
+    killers: [{ file: QUIET, test: "a bkill during a checkpoint is acted on as soon as the checkpoint is written" }],
+  },
 ];
