@@ -175,6 +175,17 @@ crjob_lock() {
   [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
 }
 
+# Remove the work dir once nothing of the job writes there any more (a checkpointer may have a
+# process that outlives the app for a moment: crjob_tool_end waits for it).
+crjob_remove_work() {
+  crjob_tool_end
+  cd / && rm -rf "$CRJOB_WORK"
+}
+
+# The checkpointers that leave nothing running after the app need no end of their own.
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_end() { :; }
+
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
   local f
@@ -716,6 +727,25 @@ crjob_tool_restart() { # gen_dir old_workdir
   return 1
 }
 
+# DMTCP's coordinator outlives the app for a moment (it exits on its last client) and then still
+# logs into DMTCP_TMPDIR, which is inside the work dir: removing the work dir before it is gone lets
+# it make the dir again (seen with the stand-in once the script noticed the app's end at once; a
+# leftover process also keeps the job's files open). Wait until it no longer answers, asking it to
+# quit after a second or two; at most about 12 s.
+crjob_tool_end() {
+  local port='' i
+  [ -n "${CRJOB_DMTCP_PORT_FILE:-}" ] || return 0
+  read -r port 2>/dev/null <"$CRJOB_DMTCP_PORT_FILE"
+  [ -n "$port" ] || return 0
+  CRJOB_NAP=1
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+    dmtcp_command --coord-port "$port" --status >/dev/null 2>&1 || return 0
+    [ "$i" != 4 ] || dmtcp_command --coord-port "$port" --quit >/dev/null 2>&1
+    crjob_nap
+  done
+  crjob_log "warning: DMTCP's coordinator (port $port) is still there"
+}
+
 # An ordinary KILL. Never `dmtcp_command -k`/`-kc`: the app would exit 0, which looks like success.
 crjob_tool_stop() {
   crjob_kill_app
@@ -755,7 +785,7 @@ trap crjob_cleanup EXIT
 # Stage out, clean the scratch dir, record the end, exit with STATUS.
 crjob_finish() { # status event
   crjob_stage_out
-  cd / && rm -rf "$CRJOB_WORK"
+  crjob_remove_work
   crjob_history "end $2 status=$1"
   crjob_log "end: $2 (exit $1)"
   exit "$1"
@@ -782,7 +812,7 @@ crjob_requeue() {
     crjob_stage_out
     crjob_history "requeue n=$count via=scontrol"
     crjob_log "requeue $count: scontrol requeue $SLURM_JOB_ID; this job resumes from generation $CRJOB_LAST_GEN"
-    cd / && rm -rf "$CRJOB_WORK"
+    crjob_remove_work
     crjob_cleanup
     CRJOB_LOCKED=0
     trap '' INT TERM

@@ -176,6 +176,17 @@ crjob_lock() {
   [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
 }
 
+# Remove the work dir once nothing of the job writes there any more (a checkpointer may have a
+# process that outlives the app for a moment: crjob_tool_end waits for it).
+crjob_remove_work() {
+  crjob_tool_end
+  cd / && rm -rf "$CRJOB_WORK"
+}
+
+# The checkpointers that leave nothing running after the app need no end of their own.
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_end() { :; }
+
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
   local f
@@ -640,7 +651,7 @@ trap crjob_cleanup EXIT
 # Stage out, clean the scratch dir, record the end, exit with STATUS.
 crjob_finish() { # status event
   crjob_stage_out
-  cd / && rm -rf "$CRJOB_WORK"
+  crjob_remove_work
   crjob_history "end $2 status=$1"
   crjob_log "end: $2 (exit $1)"
   exit "$1"
@@ -667,7 +678,7 @@ crjob_requeue() {
     crjob_stage_out
     crjob_history "requeue n=$count via=scontrol"
     crjob_log "requeue $count: scontrol requeue $SLURM_JOB_ID; this job resumes from generation $CRJOB_LAST_GEN"
-    cd / && rm -rf "$CRJOB_WORK"
+    crjob_remove_work
     crjob_cleanup
     CRJOB_LOCKED=0
     trap '' INT TERM

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, prepareJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
-import { expectFinalCheckpoint, expectRequeued, expectResumed, starsPrefixLines } from "./promises.js";
+import { expectFinalCheckpoint, expectRequeued, expectResumed, starsPrefixLines, stateJobLog } from "./promises.js";
 
 function spec(lines: number, tick: number, lsf = "", top = ""): string {
   return `name: stars
@@ -112,8 +112,9 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
-    const log = lsfLog(job, id);
-    expect(st.stat, log).toBe("DONE");
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
+    const log = stateJobLog(job.dirs.state);
     expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expect(log).toContain("crjob: requeue 1: exit 99");
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
@@ -134,8 +135,9 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     });
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id);
-    const log = lsfLog(job, id);
-    expect(st.stat, log).toBe("DONE");
+    expect(st.stat, lsfLog(job, id)).toBe("DONE");
+    // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
+    const log = stateJobLog(job.dirs.state);
     expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expect(log).toContain("crjob: requeue 1: exit 99");
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
@@ -151,7 +153,7 @@ describe("run limit → final checkpoint → requeue → resume → DONE", () =>
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
     // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
-    const jobLog = readFileSync(join(job.dirs.state, "job.log"), "utf8");
+    const jobLog = stateJobLog(job.dirs.state);
     expectFinalCheckpoint(jobLog, "limit", { stateDir: job.dirs.state });
     expect(jobLog).toContain("crjob: requeue 1: brequeue");
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });

@@ -25,6 +25,14 @@ export function history(stateDir: string): HistoryEvent[] {
 const show = (h: HistoryEvent[]) => h.map((e) => `job=${e.job} ${e.event}`).join("\n");
 
 /**
+ * Every run's `crjob:` lines, from the state's job.log (the script writes each log line there too,
+ * with a time and job prefix): on OpenLava the -o file of a requeued job holds its last run alone.
+ */
+export function stateJobLog(stateDir: string): string {
+  return readFileSync(join(stateDir, "job.log"), "utf8").replace(/^\S+ job=\S+ /gm, "");
+}
+
+/**
  * The run whose log is `log` resumed from a checkpoint (from generation `fromGeneration` when
  * given) and did not start the app over; over the whole lineage in `stateDir` the app started
  * fresh exactly `freshStarts` times (1 unless the test started it over on purpose). With `events`

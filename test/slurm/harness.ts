@@ -46,6 +46,7 @@ export function prepare(spec: string): SlurmJobDirs {
 }
 
 export function removeTempDirs(): void {
+  if (process.env.CRJOB_TEST_KEEP === "1") return; // keep them to look at a failure
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
