@@ -33,6 +33,26 @@ export function starsOutput(n: number): string {
   return out;
 }
 
+/**
+ * A spec whose app is the stars app (`$STARS`, output stars.out): `lines` lines, one per `tick`
+ * seconds, checkpointed by `tool`. `checkpoint` adds lines to the checkpoint block, `extra` top-level
+ * fields (placed before `scratch:`).
+ */
+export function starsSpec(o: { name: string; tool: string; lines: number; tick: number; interval?: string; checkpoint?: string; extra?: string }): string {
+  return `name: ${o.name}
+queue: normal
+app:
+  command: $STARS
+  args: [--lines, "${o.lines}", --tick, "${o.tick}"]
+  output: stars.out
+checkpoint:
+  tool: ${o.tool}
+  interval: ${o.interval ?? "1s"}
+${o.checkpoint ?? ""}  dir: $STATE
+${o.extra ?? ""}scratch: $SCRATCH
+`;
+}
+
 export interface JobDirs {
   root: string;
   submit: string;

@@ -7,21 +7,10 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
-import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
+import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, starsSpec, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
 
 function spec(tool: string, lines: number, tick: number, extra = ""): string {
-  return `name: quiet
-queue: normal
-app:
-  command: $STARS
-  args: [--lines, "${lines}", --tick, "${tick}"]
-  output: stars.out
-checkpoint:
-  tool: ${tool}
-  interval: 1h
-  dir: $STATE
-${extra}scratch: $SCRATCH
-`;
+  return starsSpec({ name: "quiet", tool, lines, tick, interval: "1h", extra });
 }
 
 /** Lines of the job log that are not crjob's own (the app's output goes to its own file). */

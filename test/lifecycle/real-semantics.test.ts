@@ -9,27 +9,16 @@ import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFil
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crjob } from "../helpers.js";
-import { generations, prepareJob, runJob, starsOutput, TEST_BIN, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
+import { generations, prepareJob, runJob, starsOutput, starsSpec, TEST_BIN, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
 const REAL = process.env.CRJOB_TEST_DMTCP === "real";
 if (REAL && !process.env.CRJOB_DMTCP_PREFIX) throw new Error("CRJOB_TEST_DMTCP=real needs CRJOB_DMTCP_PREFIX (the DMTCP install prefix)");
 const DMTCP_ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${process.env.CRJOB_DMTCP_PREFIX}/bin:${TEST_BIN}:${process.env.PATH}` } : {};
 
+// extra (e.g. an lsf: block) after scratch: as before; the field order does not matter to YAML.
 function spec(tool: "dmtcp" | "blcr", lines: number, tick: number, extra = ""): string {
-  return `name: rs
-queue: normal
-app:
-  command: $STARS
-  args: [--lines, "${lines}", --tick, "${tick}"]
-  output: stars.out
-checkpoint:
-  tool: ${tool}
-  interval: 1s
-  keep: 3
-  dir: $STATE
-scratch: $SCRATCH
-${extra}`;
+  return starsSpec({ name: "rs", tool, lines, tick, checkpoint: "  keep: 3\n" }) + extra;
 }
 
 const output = (job: PreparedJob) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
