@@ -22,7 +22,12 @@ export const config = {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   tempDirName: ".stryker-tmp",
-  ignorePatterns: ["dist", "dist.build-*", "reports", "coverage", "bench", "examples"],
+  // Stryker makes each sandbox 0700. As root, the unreadable-file tests run the CLI as nobody
+  // (test/helpers.ts), who must be able to reach the sandbox's bin/crjob.
+  buildCommand: "chmod 755 .",
+  // dist/, examples/ and bench/ are copied in: a few spec tests run the built CLI (bin/crjob) or
+  // read the examples and the bench's specs.
+  ignorePatterns: ["dist.build-*", "reports", "coverage"],
   cleanTempDir: true,
 };
 export default config;
