@@ -1000,3 +1000,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint 98e4ffaa533a0eadc35acc913ab0d7d8b3cab89a1e5096b9f3351fd0ad0462fb

@@ -997,3 +997,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint c84b45168f3e611b0147f121f0354d62b6e45620dfce9773559e67ca3ab3b9ef

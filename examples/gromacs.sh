@@ -865,3 +865,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint 3c98d098f1c91c6ddbd3fe9dac87369fa5981124ecadde16af97ffa1061c4919

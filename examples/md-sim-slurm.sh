@@ -866,3 +866,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint b523cef10c7a23c7ed4add05696b5b7fb83b8aea7b2b760b221686365499c680

@@ -864,3 +864,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint 1603f1d042dc6f103d89c39fe3d1d145b7af4f0f421c6d29e114ddf412a35c02

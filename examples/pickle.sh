@@ -865,3 +865,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint 694c00098559bca8ea8add3c2d34fc90617068c13666fdce7f93a643cdd45a8d

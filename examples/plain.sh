@@ -784,3 +784,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint c662202c0061e3204eac31b8d638092d8c4b373d12c9e6a9ee9b09cb061ad866

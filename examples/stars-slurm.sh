@@ -864,3 +864,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint c8a997862a3db4c1bf184b94b6ed45d895c231a7c8c3efb116a8e8d187d6ce06

@@ -862,3 +862,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
+# crjob-fingerprint 04afa1b9fcf7b0a3f46c960c61f6a034be8d5f62c83b85ff5d52f93b486ccdcc

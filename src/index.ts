@@ -3,7 +3,8 @@
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { SpecError } from "./errors.js";
 import type { JobModel } from "./model.js";
-import { loadTemplateSet, renderScript, type TemplateSet } from "./render/engine.js";
+import { loadTemplateSet, renderScript, templateDigest, type TemplateSet } from "./render/engine.js";
+import { inputsDigest, withFingerprint } from "./render/fingerprint.js";
 import { checkSpec } from "./jobspec/check.js";
 import { normalizeSpec } from "./jobspec/normalize.js";
 import type { LoadedSite } from "./jobspec/site.js";
@@ -24,7 +25,11 @@ export interface RenderResult {
 }
 
 /** Load, validate and normalize a spec: every diagnostic, or the job model. */
-export function compileJob(source: string, file: string, opts: RenderOptions = {}): { job: JobModel; diagnostics: Diagnostic[] } {
+export function compileJob(
+  source: string,
+  file: string,
+  opts: RenderOptions = {},
+): { job: JobModel; diagnostics: Diagnostic[]; data: unknown } {
   // 1. YAML with positions, schema, rules: every diagnostic, as `crjob validate` reports them.
   const { loaded, diagnostics } = checkSpec(source, file, opts.site ?? null);
   if (hasErrors(diagnostics)) throw new SpecError(diagnostics);
@@ -34,14 +39,28 @@ export function compileJob(source: string, file: string, opts: RenderOptions = {
     site: opts.site?.data ?? null,
     mode: opts.mode,
   });
-  return { job, diagnostics };
+  return { job, diagnostics, data: loaded.data };
 }
 
 export function renderJob(source: string, file: string, opts: RenderOptions = {}): RenderResult {
-  const { job, diagnostics } = compileJob(source, file, opts);
+  const { job, diagnostics, data } = compileJob(source, file, opts);
   // 3. Templates see only the model.
-  const script = renderScript(job, opts.templates ?? loadTemplateSet());
+  const templates = opts.templates ?? loadTemplateSet();
+  const body = renderScript(job, templates);
+  // 4. The last line: what it was rendered from, and the script itself (render --check).
+  const script = withFingerprint(body, renderInputs(data, file, { ...opts, templates }));
   return { script, job, diagnostics };
+}
+
+/** The digest of a render's inputs (fingerprint.ts), given the spec's parsed data. */
+export function renderInputs(data: unknown, file: string, opts: RenderOptions = {}): string {
+  return inputsDigest({
+    templates: templateDigest(opts.templates ?? loadTemplateSet()),
+    site: opts.site?.data ?? null,
+    mode: opts.mode,
+    displayName: opts.displayName ?? file,
+    data,
+  });
 }
 
 export { formatDiagnostic } from "./diagnostics.js";

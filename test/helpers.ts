@@ -46,3 +46,13 @@ export function tempDir(prefix = "crjob-test-"): string {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * A script without its last line, the fingerprint of what it was rendered from (src/render/
+ * fingerprint.ts), for comparing what two different inputs render to; fails when that line is not there.
+ */
+export function withoutFingerprint(script: string): string {
+  const m = /^(?:.*\n)*?(?=# crjob-fingerprint [0-9a-f]{64}\n$)/.exec(script);
+  if (!m) throw new Error(`no fingerprint line at the end of the script: …${JSON.stringify(script.slice(-120))}`);
+  return m[0];
+}

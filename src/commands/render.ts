@@ -4,11 +4,13 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
-import { renderJob } from "../index.js";
+import { renderInputs, renderJob } from "../index.js";
+import { hasErrors } from "../diagnostics.js";
+import { loadSpec } from "../jobspec/load.js";
 import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
-import { staleness } from "./stale.js";
+import { isCurrent, staleness } from "./stale.js";
 
 export interface RenderCommandOptions {
   specs: string[];
@@ -61,12 +63,18 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     // With --outdir the target's name comes from the job, but its directory (all the header needs)
     // is the outdir whatever the name: one render per spec.
     const where = opts.outdir ? join(opts.outdir, "job.sh") : (opts.output ?? null);
-    const { script, job, diagnostics } = renderJob(source, spec, {
-      site,
-      mode: opts.mode,
-      templates,
-      displayName: displayName(spec, where),
-    });
+    const renderOpts = { site, mode: opts.mode, templates, displayName: displayName(spec, where) };
+    if (opts.check) {
+      // A committed script whose fingerprint says it was rendered from exactly these inputs is
+      // current: no render needed (its spec had no errors then, and has none now).
+      const loaded = loadSpec(source, spec);
+      const data = hasErrors(loaded.diagnostics) ? undefined : (loaded.data as Record<string, unknown> | undefined);
+      const target = !data ? null : opts.outdir ? quickTarget(data, opts.outdir) : (opts.output ?? null);
+      if (target && isCurrent(target, renderInputs(data, spec, renderOpts))) {
+        return { diagnostics: [], rendered: { spec, target, stale: null } };
+      }
+    }
+    const { script, job, diagnostics } = renderJob(source, spec, renderOpts);
     const target = opts.outdir ? join(opts.outdir, `${job.name}.sh`) : (opts.output ?? null);
     const rendered: Rendered = { spec, target };
     if (opts.outdir && opts.check) {
@@ -86,6 +94,12 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     if (e instanceof SpecError) return { diagnostics: e.diagnostics };
     throw e;
   }
+}
+
+/** --outdir: the target named by the spec's `name`, before any check (null: cannot tell). */
+function quickTarget(data: Record<string, unknown>, outdir: string): string | null {
+  const name = data.name;
+  return typeof name === "string" && /^[A-Za-z0-9_.-]+$/.test(name) ? join(outdir, `${name}.sh`) : null;
 }
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {

@@ -1,4 +1,5 @@
 import type Handlebars from "handlebars";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
@@ -81,6 +82,19 @@ interface CompiledSet {
   entry: HandlebarsTemplateDelegate;
   /** name → template text, as read when the set was compiled. */
   sources: Map<string, string>;
+  /** sha256 of every name and text (fingerprint.ts), made on first use. */
+  digest?: string;
+}
+
+/** A digest of the set's templates (names and texts), for the script's fingerprint. */
+export function templateDigest(set: TemplateSet): string {
+  const compiled = compileSet(set);
+  if (!compiled.digest) {
+    const h = createHash("sha256");
+    for (const [name, src] of compiled.sources) h.update(`${name}\u0000${Buffer.byteLength(src)}:`).update(src);
+    compiled.digest = h.digest("hex");
+  }
+  return compiled.digest;
 }
 
 /** Compiled once per template set (the CLI keeps one set per override dir for a whole run)... */

@@ -1,0 +1,82 @@
+// The last line of every script: a fingerprint of what it was rendered from and of the script
+// itself, so that `crjob render --check` can tell a committed script is current without rendering
+// its spec again (thousands of scripts in a pre-commit hook or CI; issue 12).
+//
+//   # crjob-fingerprint <sha256 hex>
+//
+// The hash covers crjob's version, the template texts, the site profile, the render options, the
+// spec's data (as parsed: comments and layout do not count) and the name the header shows, then
+// every byte of the script above the line. Same inputs, same renderer: the same script, byte for
+// byte (rendering is deterministic), so a script whose line matches needs no render to be known
+// current. A hand edit anywhere above the line, or any change to an input, makes it differ; then
+// --check renders as before, to say what differs.
+import { createHash, type Hash } from "node:crypto";
+import { VERSION } from "../version.js";
+
+export const FINGERPRINT_MARK = "# crjob-fingerprint ";
+/** The line's length: the mark, 64 hex digits, the newline. */
+const LINE_LENGTH = FINGERPRINT_MARK.length + 64 + 1;
+
+export interface FingerprintInputs {
+  /** The template set's digest (templateDigest in engine.ts). */
+  templates: string;
+  /** The site profile as loaded (null: none). */
+  site: unknown;
+  /** --mode, when given. */
+  mode?: string;
+  /** The spec's name in the header. */
+  displayName: string;
+  /** The spec's data, as parsed. */
+  data: unknown;
+}
+
+/** The digest of everything a script is rendered from (hex). */
+export function inputsDigest(i: FingerprintInputs): string {
+  const h = createHash("sha256");
+  // Each part with its length first, so that no two different sets of parts hash alike.
+  for (const part of [`crjob ${VERSION}`, i.templates, canonical(i.site ?? null), i.mode ?? "", i.displayName, canonical(i.data)]) {
+    h.update(`${Buffer.byteLength(part)}:`).update(part);
+  }
+  return h.digest("hex");
+}
+
+/**
+ * Parsed YAML as text that tells every two different values apart (JSON.stringify does not: it
+ * writes .inf, .nan and null all as null). Keys keep their order: it can show in the script.
+ */
+export function canonical(v: unknown): string {
+  if (v === null || v === undefined) return "~";
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v);
+    case "number":
+      return Object.is(v, -0) ? "-0" : String(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+      return `{${Object.entries(v as Record<string, unknown>)
+        .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+        .join(",")}}`;
+    default:
+      return `?${String(v)}`; // nothing YAML's core schema gives; kept apart all the same
+  }
+}
+
+function scriptHash(inputs: string): Hash {
+  return createHash("sha256").update(inputs);
+}
+
+/** The script with its fingerprint line appended. */
+export function withFingerprint(body: string, inputs: string): string {
+  return `${body}${FINGERPRINT_MARK}${scriptHash(inputs).update(body).digest("hex")}\n`;
+}
+
+/** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */
+export function fingerprintMatches(script: Buffer, inputs: string): boolean {
+  const start = script.length - LINE_LENGTH;
+  if (start < 0 || (start > 0 && script[start - 1] !== 0x0a) || script[script.length - 1] !== 0x0a) return false;
+  if (script.toString("latin1", start, start + FINGERPRINT_MARK.length) !== FINGERPRINT_MARK) return false;
+  const recorded = script.toString("latin1", start + FINGERPRINT_MARK.length, script.length - 1);
+  return scriptHash(inputs).update(script.subarray(0, start)).digest("hex") === recorded;
+}
