@@ -20,6 +20,8 @@ export interface RenderOptions {
 
 export interface RenderResult {
   script: string;
+  /** The script in UTF-8, as written to a file. */
+  bytes: Buffer;
   job: JobModel;
   diagnostics: Diagnostic[];
 }
@@ -48,8 +50,8 @@ export function renderJob(source: string, file: string, opts: RenderOptions = {}
   const templates = opts.templates ?? loadTemplateSet();
   const body = renderScript(job, templates);
   // 4. The last line: what it was rendered from, and the script itself (render --check).
-  const script = withFingerprint(body, renderInputs(data, file, { ...opts, templates }));
-  return { script, job, diagnostics };
+  const { text: script, bytes } = withFingerprint(body, renderInputs(data, file, { ...opts, templates }));
+  return { script, bytes, job, diagnostics };
 }
 
 /** The digest of a render's inputs (fingerprint.ts), given the spec's parsed data. */

@@ -74,15 +74,15 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
         return { diagnostics: [], rendered: { spec, target, stale: null } };
       }
     }
-    const { script, job, diagnostics } = renderJob(source, spec, renderOpts);
+    const { script, bytes, job, diagnostics } = renderJob(source, spec, renderOpts);
     const target = opts.outdir ? join(opts.outdir, `${job.name}.sh`) : (opts.output ?? null);
     const rendered: Rendered = { spec, target };
     if (opts.outdir && opts.check) {
-      rendered.stale = staleness(target!, script);
+      rendered.stale = staleness(target!, bytes);
     } else if (opts.outdir) {
       if (!opts.force) rendered.ours = isOurs(target!);
       try {
-        rendered.staged = stageFile(target!, script, 0o755);
+        rendered.staged = stageFile(target!, bytes, 0o755);
       } catch {
         rendered.script = script; // step 4 writes it as usual, and reports what fails then
       }

@@ -32,12 +32,20 @@ export interface FingerprintInputs {
 
 /** The digest of everything a script is rendered from (hex). */
 export function inputsDigest(i: FingerprintInputs): string {
-  const h = createHash("sha256");
-  // Each part with its length first, so that no two different sets of parts hash alike.
-  for (const part of [`crjob ${VERSION}`, i.templates, canonical(i.site ?? null), i.mode ?? "", i.displayName, canonical(i.data)]) {
-    h.update(`${Buffer.byteLength(part)}:`).update(part);
-  }
-  return h.digest("hex");
+  // One string, each part with its length first, so that no two different sets of parts hash alike.
+  const parts = [`crjob ${VERSION}`, i.templates, siteText(i.site), i.mode ?? "", i.displayName, canonical(i.data)];
+  return createHash("sha256")
+    .update(parts.map((p) => `${p.length}:${p}`).join(""))
+    .digest("hex");
+}
+
+/** canonical() of a site profile, once per profile (a bulk render shares one among thousands of specs). */
+const siteTexts = new WeakMap<object, string>();
+function siteText(site: unknown): string {
+  if (site === null || typeof site !== "object") return canonical(site);
+  let text = siteTexts.get(site);
+  if (text === undefined) siteTexts.set(site, (text = canonical(site)));
+  return text;
 }
 
 /**
@@ -67,9 +75,20 @@ function scriptHash(inputs: string): Hash {
   return createHash("sha256").update(inputs);
 }
 
-/** The script with its fingerprint line appended. */
-export function withFingerprint(body: string, inputs: string): string {
-  return `${body}${FINGERPRINT_MARK}${scriptHash(inputs).update(body).digest("hex")}\n`;
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/** The script with its fingerprint line appended, as text and as the UTF-8 bytes to write (encoded once). */
+export function withFingerprint(body: string, inputs: string): { text: string; bytes: Buffer } {
+  // Encoded into a reused buffer that surely has room (3 bytes per UTF-16 unit at most; no
+  // Buffer.byteLength first: on the template's output, a string of many pieces, that costs as
+  // much again), then copied out at its size with the line.
+  if (scratch.length < body.length * 3) scratch = Buffer.allocUnsafe(body.length * 3);
+  const size = scratch.write(body, 0, "utf8");
+  const line = `${FINGERPRINT_MARK}${scriptHash(inputs).update(scratch.subarray(0, size)).digest("hex")}\n`;
+  const bytes = Buffer.allocUnsafe(size + LINE_LENGTH);
+  scratch.copy(bytes, 0, 0, size);
+  bytes.write(line, size, "latin1");
+  return { text: body + line, bytes };
 }
 
 /** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */
