@@ -2,6 +2,7 @@ import type { JobModel } from "../model.js";
 import { formatRunlimit, parseDuration, parseRunlimit } from "./duration.js";
 import { DEFAULTS, defaultLsfOutput } from "./defaults.js";
 import { DEFAULT_STATE_ROOT } from "./paths.js";
+import { splitWords } from "./rules.js";
 import { sbatchWord, slurmFileName } from "./slurm.js";
 import type { Flavour, Mode, SiteProfile, Spec } from "./types.js";
 import { VERSION } from "../version.js";
@@ -87,8 +88,12 @@ export function normalizeSpec(spec: Spec, ctx: NormalizeContext): JobModel {
     bsub.push(`-wt ${formatRunlimit(Math.max(60, warningBefore))}`);
   }
   for (const extra of lsf.extra ?? []) {
-    const m = /^(\S+)(?:\s+(.*))?$/.exec(extra.trim());
-    if (m) bsub.push(m[2] !== undefined ? `${m[1]} ${bsubWord(m[2])}` : m[1]);
+    // The words as bsub would read them (a value the user quoted is one word, quotes off), then
+    // quoted again as the #BSUB line needs: -P "my project" stays that, not -P '"my project"'.
+    const words = splitWords(extra);
+    if (!Array.isArray(words) || words.length === 0) continue; // checkBsubOption reported it
+    const [option, value] = words;
+    bsub.push(value !== undefined ? `${option!.text} ${bsubWord(value.text)}` : option!.text);
   }
 
   return model(spec, ctx, { flavour, bsub, sbatch: [], method, requeueExit, runlimitSeconds, limitMarginSeconds, warningSignal });

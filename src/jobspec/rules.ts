@@ -259,7 +259,7 @@ interface Word {
 }
 
 /** Shell-like words of a #BSUB line: quotes group, backslash escapes outside single quotes. */
-function splitWords(line: string): Word[] | { error: string; index: number } {
+export function splitWords(line: string): Word[] | { error: string; index: number } {
   const words: Word[] = [];
   let i = 0;
   while (i < line.length) {

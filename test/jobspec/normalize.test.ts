@@ -206,6 +206,10 @@ describe("normalizeSpec: #BSUB lines", () => {
       want: [...base, "-W 24:00"],
     }],
     ["requeue none: no -Q", { lsf: "  runlimit: 24h\n  requeue: none", want: [...base, "-W 24:00"] }],
+    ["extra: a value the user quoted keeps one pair of quotes", {
+      lsf: `  extra: ['-P "my project"', "-G 'grp a'", '-u me@x.org']`,
+      want: [...base, '-Q "99"', '-P "my project"', '-G "grp a"', "-u me@x.org"],
+    }],
     ["extra options, values quoted as needed", {
       lsf: "  extra: ['-M 4000', '  -P a&b  ', '  -B  ']",
       want: [...base, '-Q "99"', "-M 4000", '-P "a&b"', "-B"],
