@@ -1,5 +1,5 @@
 // `crjob render` through the built CLI, as a user runs it: exit codes, stdout, stderr, files.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crjob, makeUnreadable, tempDir } from "./helpers.js";
@@ -133,6 +133,30 @@ describe("crjob render", () => {
     const r = crjob(["render", "--check", "demo.yaml", "-o", "run.demo"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("run.demo:1:1 error stale or hand-edited; run: crjob render demo.yaml -o run.demo\n");
+  });
+
+  it("--outdir leaves a script that is already current alone (same file, same mtime); rewrites any other", () => {
+    const dir = workspace();
+    const file = join(dir, "out", "demo.sh");
+    mkdirSync(join(dir, "out"));
+    const render = () => crjob(["render", "demo.yaml", "--outdir", "out"], { cwd: dir });
+    expect(render().code).toBe(0);
+    const past = new Date("2020-01-01T00:00:00Z");
+    utimesSync(file, past, past);
+    const before = statSync(file);
+    expect(render().code).toBe(0);
+    expect(statSync(file).ino).toBe(before.ino);
+    expect(statSync(file).mtimeMs).toBe(past.getTime());
+    // Not the same mode, or not the same bytes: written again (a new file renamed over it).
+    for (const change of [() => chmodSync(file, 0o644), () => writeFileSync(file, readFileSync(file, "utf8").replace("CRJOB_KEEP=", "CRJOB_KEEP=1 #"))]) {
+      const script = readFileSync(file, "utf8");
+      change();
+      utimesSync(file, past, past);
+      expect(render().code).toBe(0);
+      expect(statSync(file).mtimeMs).not.toBe(past.getTime());
+      expect(statSync(file).mode & 0o777).toBe(0o755);
+      expect(readFileSync(file, "utf8")).toBe(script);
+    }
   });
 
   it("a site profile next to the spec is found and applied", () => {
