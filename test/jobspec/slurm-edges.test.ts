@@ -2,6 +2,7 @@
 // are told apart, where a problem is pointed at (lead spaces, non-ASCII spaces), the quoting of
 // #SBATCH values, and the Slurm rules with values the schema refuses (they must not crash).
 import { describe, expect, it } from "vitest";
+import { compileJob } from "../../src/index.js";
 import { checkSbatchOption, sbatchWord, SLURM_CONTROLLED } from "../../src/jobspec/slurm.js";
 import { lines, site, spec } from "./helpers.js";
 
@@ -106,4 +107,22 @@ describe("checkRules on a Slurm site, at the edges", () => {
     // The LSF half of a portable spec is not checked as bsub options on Slurm.
     ["lsf.extra beside slurm.extra", spec({ checkpoint: "  interval: 10m", lsf: '  runlimit: 1h\n  extra: ["-n 4", "bogus"]' }) + 'slurm:\n  extra: ["--mem=1"]\n', []],
   ])("%s", (_, source, want) => expect(lines(source, SLURM)).toEqual(want));
+});
+
+describe("the Slurm job model, at the edges", () => {
+  const model = (source: string) => compileJob(source, "job.yaml", { site: SLURM }).job;
+  const head = ["--job-name=stars", "--partition=mw256", "--ntasks=1"];
+  it.each<[string, string, Record<string, unknown>]>([
+    // USR2 is what Slurm is sent anyway (the script traps it): no warning signal of the spec's own.
+    ["the spec names USR2", spec({ lsf: "  runlimit: 1h\n  warning: { signal: SIGUSR2, before: 5m }" }), {
+      warningSignal: null,
+      sbatchLines: [...head, "--output=stars.%j.log", "--open-mode=append", "--time=60", "--signal=B:USR2@300", "--requeue"],
+    }],
+    ["an array's default output", spec({ top: 'array: "1-4"' }), {
+      sbatchLines: [...head, "--output=stars.%A.%a.log", "--open-mode=append", "--array=1-4", "--no-requeue"],
+    }],
+    ["short options, more than one space, spaces around an entry", spec() + 'slurm:\n  extra: ["-A proj", "--mem  4000", " --exclusive "]\n', {
+      sbatchLines: [...head, "--output=stars.%j.log", "--open-mode=append", "--no-requeue", "-A proj", "--mem 4000", "--exclusive"],
+    }],
+  ])("%s", (_, source, want) => expect(model(source)).toMatchObject(want));
 });
