@@ -50,13 +50,14 @@ function tmp(): string {
 const PRELUDE = String.raw`
 set -u
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
-waitfor() { local i=0; until eval "$1"; do i=$((i+1)); if [ $i -gt 300 ]; then echo "TIMEOUT: $1" >&2; return 1; fi; sleep 0.03; done; }
+# A condition, not a time: up to 60 s (a loaded 2-core machine starts a Python stand-in slowly).
+waitfor() { local end=$((SECONDS + 60)); until eval "$1"; do if [ $SECONDS -ge $end ]; then echo "TIMEOUT: $1" >&2; return 1; fi; sleep 0.03; done; }
 ppid_of() { awk '{print $4}' /proc/$1/stat 2>/dev/null; }
 is_child_of() { [ "$(ppid_of $1)" = "$2" ]; }
 `;
 
 /** Run a bash scenario in its own process group; `key=value` lines of stdout are parsed into v. */
-function bash(script: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 40_000): Promise<Result> {
+function bash(script: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Result> {
   return new Promise((res, rej) => {
     const p = spawn("bash", ["-c", PRELUDE + script], {
       cwd,
@@ -121,14 +122,16 @@ function context(file: string): { processes: Array<{ pid: number; state: { i: nu
   return JSON.parse(body);
 }
 
-describe.concurrent("crfake BLCR stand-ins", () => {
+// Concurrent, so each scenario has room: apps outlive the steps that act on them (2.5 s at least,
+// ticks of 0.1–0.25 s), waits are for conditions (60 s each), a scenario may take 2 minutes.
+describe.concurrent("crfake BLCR stand-ins", { timeout: 150_000 }, () => {
   it("cr_run execs the app: $! is the app's PID, libcr marked in its environment", async (ctx) => {
     const d = tmp();
     let r: Result | undefined;
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 100 --tick 0.05 > out 2>&1 < /dev/null &
+cr_run stars --lines 100 --tick 0.1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 1 ]'
 echo pid=$pid
@@ -160,14 +163,14 @@ kill $pid; wait $pid; echo rc=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-stars --lines 100 --tick 0.05 > out 2>&1 < /dev/null &
+stars --lines 100 --tick 0.1 > out 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines out) -ge 1 ]'
 cr_checkpoint -f ck $p 2> err1; echo nosup=$?
 echo leftover=$(ls -A | grep -c ck)
 kill $p; wait $p
 cr_checkpoint -f ck $p 2> err2; echo gone=$?
-cr_run --omit stars --lines 100 --tick 0.05 > out2 2>&1 < /dev/null &
+cr_run --omit stars --lines 100 --tick 0.1 > out2 2>&1 < /dev/null &
 q=$!
 waitfor '[ $(lines out2) -ge 1 ]'
 cr_checkpoint -f ck $q 2> err3; echo omitted=$?
@@ -203,7 +206,7 @@ echo version=$(cr_checkpoint --version)
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 400 --tick 0.05 > context 2>&1 &
+cr_run stars --lines 400 --tick 0.1 > context 2>&1 &
 pid=$!
 waitfor '[ $(lines context) -ge 6 ]'
 cr_checkpoint --term $pid; echo ck=$?
@@ -246,7 +249,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.05 --exit 7 >> out 2>> err < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit 7 >> out 2>> err < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 5 ]'
 cr_checkpoint -f ck $pid; echo ck=$?
@@ -281,7 +284,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.05 --exit 3 > out 2>/dev/null < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit 3 > out 2>/dev/null < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 4 ]'
 cr_checkpoint --term -f ck1 $pid; echo ck1=$?
@@ -333,7 +336,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.05 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --kill -f ck $pid; echo ck=$?
@@ -380,7 +383,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.05 --trap USR1=0 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --trap USR1=0 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -408,7 +411,7 @@ echo via=$(grep -c '"via": "ns_last_pid"' crfake.log)
     r = await bash(
       String.raw`
 mkdir A
-(cd A && exec cr_run stars --lines 25 --tick 0.05 --also also.txt > out 2>&1 < /dev/null) &
+(cd A && exec cr_run stars --lines 25 --tick 0.25 --also also.txt > out 2>&1 < /dev/null) &
 pid=$!
 waitfor '[ $(lines A/out) -ge 4 ]'
 cr_checkpoint --term -f ck $pid; echo ck=$?
@@ -429,7 +432,7 @@ cp B/out out.reloc; cp B/also.txt also.reloc
 mv B C; ln -s "$PWD/C" A
 cr_restart ck > rlog2 2>&1; echo symlink=$?
 mkdir D; mkdir D/A
-(cd D/A && exec cr_run stars --lines 100 --tick 0.05 > ../out 2>&1 < /dev/null) &
+(cd D/A && exec cr_run stars --lines 100 --tick 0.1 > ../out 2>&1 < /dev/null) &
 p2=$!
 waitfor '[ $(lines D/out) -ge 2 ]'
 cr_checkpoint --kill -f ck2 $p2; wait $p2
@@ -460,7 +463,7 @@ cr_restart ck2 2> e3; echo cwdgone=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.05 --trap USR2=9 --trap TSTP=20 --events ev > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --trap USR2=9 --trap TSTP=20 --events ev > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -480,7 +483,7 @@ cr_restart ck > rlog 2>&1 &
 r=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
 kill -ALRM $r; wait $r; echo alrm=$?
-cr_run stars --lines 200 --tick 0.05 --exit SEGV > out2 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --exit SEGV > out2 2>&1 < /dev/null &
 p2=$!
 waitfor '[ $(lines out2) -ge 3 ]'
 cr_checkpoint --kill -f ck2 $p2; wait $p2
@@ -513,7 +516,7 @@ echo ck2pid=$p2
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.05 --exit SEGV > out 2>&1 < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit SEGV > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --kill -f ck $pid; wait $pid; echo app=$?
@@ -533,7 +536,7 @@ cr_checkpoint --kill -f ck $pid; wait $pid; echo app=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.05 --ignore-after 2:USR1 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --ignore-after 2:USR1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 4 ]'
 echo before=$(grep SigIgn /proc/$pid/status | cut -f2)
@@ -562,7 +565,7 @@ kill -USR2 $pid; wait $r; echo usr2=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 400 --tick 0.05 > out 2>&1 < /dev/null &
+cr_run stars --lines 400 --tick 0.1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint -f ck $pid; echo ck=$?
@@ -635,7 +638,7 @@ kill $pid; wait $pid
       String.raw`
 export CRFAKE_LOG=$PWD/calls.log CRFAKE_FAULTS=$PWD/faults
 printf 'CKPT_FAIL=ENOSPC@1\n' > faults
-cr_run stars --lines 200 --tick 0.05 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint -f ck $pid 2>/dev/null; echo f1=$?
@@ -683,7 +686,7 @@ kill $pid; wait $pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.05 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -691,7 +694,7 @@ cr_restart --run-on-success='exit 5' ck; echo succ=$?
 echo app_running=$(kill -0 $pid 2>/dev/null && echo yes)
 kill -KILL $pid
 waitfor '! grep -qs "^State:.*[RS]" /proc/'$pid'/status'
-cr_run stars --lines 200 --tick 0.05 > out2 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 > out2 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines out2) -ge 2 ]'
 cr_checkpoint -p -f ckp $p; echo scope_p=$?
