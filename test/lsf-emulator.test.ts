@@ -424,11 +424,14 @@ describe.concurrent("jobs", () => {
     expect((await c.sh("bjobs", [])).stderr).toBe("No unfinished job found\n");
     const nf = await c.sh("bjobs", ["42"]);
     expect([nf.status, nf.stderr]).toEqual([255, "Job <42> is not found\n"]);
-    const id = await c.bsub("sleep 1\n", ["-J", "a-rather-long-job-name", "-o", "/dev/null"]);
+    // The job runs until the test is done looking at it unfinished (a condition, not a sleep).
+    const go = join(scratch, "bjobs", "go");
+    const id = await c.bsub(`until [ -e ${go} ]; do sleep 0.1; done\n`, ["-J", "a-rather-long-job-name", "-o", "/dev/null"]);
     const head = (await c.sh("bjobs", [])).stdout.split("\n");
     expect(head[0]).toBe("JOBID   USER    STAT  QUEUE      FROM_HOST   EXEC_HOST   JOB_NAME   SUBMIT_TIME");
     expect(head[1]).toMatch(new RegExp(`^${id} +\\S+ +(PEND|RUN) +normal .* \\*-job-name `));
     expect((await c.sh("bjobs", ["-w", "-a"])).stdout).toContain("a-rather-long-job-name");
+    writeFileSync(go, "");
     await wait(c, id);
     expect((await c.sh("bjobs", ["-o", "jobid stat job_name queue exit_code", String(id)])).stdout).toBe(
       `JOBID   STAT  JOB_NAME   QUEUE      EXIT_CODE\n${id}       DONE  a-rather-long-job-name normal     0\n`,
