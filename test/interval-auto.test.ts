@@ -53,8 +53,9 @@ describe("interval: auto (Young/Daly) in the generated script", () => {
   it("after the first checkpoint: ⌊√(2·C·MTBF)⌋ for the measured cost C (a 2 s checkpoint, MTBF 1h → 120 s)", async () => {
     const { interval, cost, mtbf, history } = await firstChoice("", {});
     expect(mtbf).toBe(3600);
-    // The stand-in takes 2 s; whole seconds of `date +%s` make it 2 or 3.
-    expect([2, 3]).toContain(cost);
+    // The stand-in takes 2 s; whole seconds of `date +%s` make it 2 or 3 on a quiet machine, more
+    // on a loaded one (no wall-clock bound here: the formula below must hold for what was measured).
+    expect(cost).toBeGreaterThanOrEqual(2);
     expect(interval).toBe(Math.floor(Math.sqrt(2 * cost * mtbf))); // 120 or 146: above the 60 s floor
     expect(interval).toBe(youngDaly(cost, mtbf));
     expect(history).toMatch(new RegExp(`checkpoint gen=1 duration=${cost} size_kb=\\d+`));
