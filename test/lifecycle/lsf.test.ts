@@ -78,12 +78,15 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("a host failure (crash) ends the job; a new bsub resumes", async () => {
-    const job = prepareJob(spec(100, 0.05), withSite(flavour));
+    // 100 lines, 0.15 s apart: the app outlives two 1 s checkpoints even on a loaded machine
+    // (at 0.05 s it sometimes finished first, and there was no job left to crash).
+    const job = prepareJob(spec(100, 0.15), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
     // Two generations kept: the resume must take the newer.
     await waitFor("two generations", () => generations(job.dirs.state).length >= 2);
-    expect(lsf.cmd(["bhostfail", String(id)]).code).toBe(0);
+    const hf = lsf.cmd(["bhostfail", String(id)]);
+    expect(hf.code, hf.stderr + hf.stdout).toBe(0);
     expect(await lsf.waitDone(id)).toMatchObject({ stat: "EXIT", exitCode: "137" });
     const newest = generations(job.dirs.state).at(-1);
     const id2 = lsf.bsub(job);
