@@ -41,7 +41,8 @@ describe("BLCR job run directly", () => {
   });
 
   it("killed with kill -9, then run again under a new job id: resumes with exact output", async () => {
-    const job = prepareJob(spec({ lines: 40, tick: 0.1 }), { "input.txt": "data\n" });
+    // 40 lines 0.3 s apart: the app outlives two 1 s checkpoints on a loaded machine too.
+    const job = prepareJob(spec({ lines: 40, tick: 0.3 }), { "input.txt": "data\n" });
     const first = runJob(job, "2001");
     await waitFor("two generations", () => generations(job.dirs.state).length >= 1 && generations(job.dirs.state).at(-1)! >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, app and all
@@ -59,7 +60,8 @@ describe("BLCR job run directly", () => {
   });
 
   it("passes the app's exit status on and keeps its checkpoints", async () => {
-    const job = prepareJob(spec({ lines: 15, tick: 0.1, exit: 7 }), { "input.txt": "data\n" });
+    // 15 lines 0.5 s apart: room for a 1 s checkpoint before the app ends, on a loaded machine too.
+    const job = prepareJob(spec({ lines: 15, tick: 0.5, exit: 7 }), { "input.txt": "data\n" });
     const run = runJob(job, "3001");
     const { code } = await run.done;
     expect(code).toBe(7);

@@ -72,6 +72,15 @@ describe("kill campaign", () => {
           expect(code, run.log()).toBe(0);
           break;
         }
+        // Half the kills come after the run has written a generation of its own (a condition, so
+        // that a loaded machine, where starting and checkpointing take longer, still resumes), the
+        // rest at a random instant from its start.
+        let finished = false;
+        void run.done.then(() => (finished = true));
+        if (rand() < 0.5) {
+          const before = generations(job.dirs.state).at(-1) ?? 0;
+          while (!finished && (generations(job.dirs.state).at(-1) ?? 0) <= before) await new Promise((r) => setTimeout(r, 50));
+        }
         const delay = 150 + Math.floor(rand() * 2200);
         const ended = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), delay))]);
         if (ended) {
