@@ -171,7 +171,7 @@ describe("OpenLava: a requeued run's -o output is lost", { timeout: 180_000 }, (
     const jobLog = readFileSync(join(job.dirs.state, "job.log"), "utf8");
     expect(st.stat, jobLog).toBe("DONE");
     expect(st.requeues).toBeGreaterThan(0);
-    expect(output(job)).toBe(starsOutput(120));
+    expect(output(job), jobLog).toBe(starsOutput(120));
     // The -o file holds the last run alone; the first run's lines are in the state's job.log.
     expect(oFile).not.toContain("crjob: fresh start");
     expect(oFile).toContain("crjob: restart from generation");
