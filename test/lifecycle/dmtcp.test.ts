@@ -72,7 +72,9 @@ function processes(needle: string): { pid: number; ppid: number; args: string }[
 
 describe("DMTCP job run directly", () => {
   it("fresh: a private coordinator, the app a direct child, every image in each generation, exact output", async () => {
-    const job = prepareJob(spec(40, 0.1));
+    // 40 lines 0.25 s apart: the app is still running when the first generation is there, on a
+    // loaded machine too (at 0.1 s it had sometimes ended, and its processes with it).
+    const job = prepareJob(spec(40, 0.25));
     const run = start(job, "1001");
     const work = join(job.dirs.scratch, "1001");
     await waitFor("a generation", () => generations(job.dirs.state).length > 0);
