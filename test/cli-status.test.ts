@@ -245,7 +245,8 @@ describe("crjob status against the LSF emulator", () => {
       join(submit, "job.yaml"),
       `name: stars\nqueue: normal\napp:\n  command: ${STARS}\n  args: [--lines, "80", --tick, "0.05"]\n  output: stars.out\ncheckpoint:\n  tool: blcr\n  interval: 1s\nscratch: ${join(root, "scratch")}\nlsf:\n  output: out.%J\n`,
     );
-    const lsf = lsfEmulator(root, { env: { LSFEMU_DISPATCH_LATENCY: "1" } });
+    // Pending for 4 s: room for `crjob status` to see PEND on a loaded machine (1 s was not).
+    const lsf = lsfEmulator(root, { env: { LSFEMU_DISPATCH_LATENCY: "4" } });
     const env = { ...lsf.env, HOME: home };
     const status = () => {
       const r = crjob(["status", "job.yaml", "--format", "json"], { cwd: submit, env });
