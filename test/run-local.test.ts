@@ -78,15 +78,16 @@ const PATH = `${TEST_BIN}:${process.env.PATH}`;
 
 describe("crjob run --local", () => {
   it("fresh → checkpoint → bkill → resubmit → resume → done, with the exact output; nothing left behind", async () => {
-    const dir = jobDir({ lines: 100 });
-    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--kill-after", "3s"], { cwd: dir, env: { PATH } });
+    const dir = jobDir({ lines: 100, tick: 0.1 }); // 10 s: outlives the bkill at 6 s
+    // 6 s: room for the first 1 s checkpoint before the bkill on a loaded machine (3 s was not always).
+    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--kill-after", "6s"], { cwd: dir, env: { PATH } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const o = r.stdout;
     expect(o).toContain("on an emulated LSF (ibm)");
     expect(o).toMatch(/checkpoint\.tool blcr \(.*test\/bin\/cr_run.*\), every 1s/);
     expect(o).toMatch(/\[job 1\] crjob: fresh start/);
     expect(o).toMatch(/\[job 1\] crjob: checkpoint 1 written/);
-    expect(o).toContain("[run] bkill 1 (3s after it started)");
+    expect(o).toContain("[run] bkill 1 (6s after it started)");
     expect(o).toMatch(/\[job 1\] crjob: stopping on SIG(INT|TERM): final checkpoint first/);
     expect(o).toMatch(/\[job 1\] EXIT \(exit 1(30|43)/);
     expect(o).toContain("[run] submitting the same script again");
