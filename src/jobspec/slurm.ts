@@ -67,6 +67,11 @@ export function checkSbatchOption(entry: string): { message: string; hint?: stri
     const field = SLURM_CONTROLLED[option]!;
     return { message: `${option} is set by crjob`, hint: field.startsWith("nothing") ? field.replace(/^nothing: /, "") : `use ${field} instead`, index: lead };
   }
+  if (sep === "=" && !option.startsWith("--")) {
+    // getopt: a short option's value starts right after it, so "-A=proj" is the account "=proj"
+    // (seen on Slurm 22.05: "#SBATCH -J=abc" names the job "=abc").
+    return { message: `${option}= gives ${option} a value starting with "="`, hint: `"${option} ${value ?? ""}"`, index: lead + option.length };
+  }
   if (value !== undefined && (sep === "=" ? /\s-/ : /(^|\s)-/).test(value)) {
     const at = entry.indexOf(" -", lead + option.length);
     return { message: "holds more than one option", hint: "one option per entry", index: at >= 0 ? at + 1 : lead };

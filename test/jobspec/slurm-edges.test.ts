@@ -70,6 +70,9 @@ describe("checkSbatchOption: entries", () => {
     ["  --time=5", { message: "--time is set by crjob", hint: "use the field lsf.runlimit instead", index: 2 }],
     [" --comment=a\"b'c", { message: "cannot hold both ' and \" (a #SBATCH line takes one quoting style)", index: 10 }],
     ["--comment=it's", null],
+    // getopt reads "-A=proj" as the account "=proj" (Slurm 22.05: "#SBATCH -J=abc" names the job "=abc").
+    ["-A=proj", { message: '-A= gives -A a value starting with "="', hint: '"-A proj"', index: 2 }],
+    [" -A=", { message: '-A= gives -A a value starting with "="', hint: '"-A "', index: 3 }],
     ['--comment="a b"', null],
   ])("%j", (entry, want) => expect(checkSbatchOption(entry)).toEqual(want));
 });
