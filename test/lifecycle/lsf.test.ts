@@ -96,11 +96,13 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("rerunnable (-r): after a host failure LSF reruns the same job id and it resumes", async () => {
-    const job = prepareJob(spec(60, 0.05, "  rerunnable: true\n"), withSite(flavour));
+    // 60 lines 0.15 s apart: the app is still running when its host fails, on a loaded machine too.
+    const job = prepareJob(spec(60, 0.15, "  rerunnable: true\n"), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
     await waitFor("a generation", () => generations(job.dirs.state).length > 0);
-    lsf.cmd(["bhostfail", String(id)]);
+    const hf = lsf.cmd(["bhostfail", String(id)]);
+    expect(hf.code, hf.stderr + hf.stdout).toBe(0);
     const st = await lsf.waitDone(id);
     expect(st.stat, lsfLog(job, id)).toBe("DONE");
     expectResumed(job.dirs.state, lsfLog(job, id), { job: String(id) });
