@@ -239,7 +239,7 @@ dmtcp_restart -q ck/ckpt_*.dmtcp > /dev/null 2>e3; echo nodir=$?; echo m3=$(head
     const d = tmp();
     const r = await bash(
       String.raw`
-dmtcp_launch $L bash -c 'stars --lines 40 --tick 0.1 2>&1 | tee -a out >/dev/null' > /dev/null < /dev/null &
+dmtcp_launch $L bash -c 'stars --lines 40 --tick 0.3 2>&1 | tee -a out >/dev/null' > /dev/null < /dev/null &
 p=$!
 waitfor '[ $(lines out) -ge 4 ]'
 dmtcp_command -p $(cat pf) -bc >/dev/null
