@@ -110,7 +110,9 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 });
 
-describe("run limit → final checkpoint → requeue → resume → DONE", () => {
+// Each requeue is a whole run limit plus a final checkpoint and a restore: on a loaded machine a
+// test takes well over the default 60 s.
+describe("run limit → final checkpoint → requeue → resume → DONE", { timeout: 180_000 }, () => {
   it("IBM: #BSUB -Q requeues the job (same id) until it is done", async () => {
     const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
     expect(readFileSync(job.script, "utf8")).toContain('#BSUB -Q "99"');
