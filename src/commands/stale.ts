@@ -1,8 +1,7 @@
 // `crjob render --check`: is the committed script the one the spec renders to? Thousands of
 // scripts are compared in a pre-commit hook or CI, so this reads each one with the fewest calls.
-import { closeSync, openSync, readSync } from "node:fs";
 import { fingerprintMatches } from "../render/fingerprint.js";
-import { hasGeneratedMark } from "./io.js";
+import { hasGeneratedMark, readBytes } from "./io.js";
 
 /** --check: why `target` is not `script` (text, or its UTF-8 bytes), or null when it is. */
 export function staleness(target: string, script: string | Buffer): string | null {
@@ -30,24 +29,7 @@ export function isCurrent(target: string, inputs: string): boolean {
 
 // Bytes compared, not text: decoding every committed script (they hold a few non-ASCII
 // characters, which take UTF-8 decoding off its fast path) costs twice what encoding the fresh one does.
-let readBuffer = Buffer.allocUnsafe(64 * 1024);
 let encodeBuffer = Buffer.allocUnsafe(64 * 1024);
-
-/** The whole file, in a buffer reused by the next call. */
-function readBytes(file: string): Buffer {
-  const fd = openSync(file, "r");
-  try {
-    let n = 0;
-    for (;;) {
-      if (n === readBuffer.length) readBuffer = Buffer.concat([readBuffer, Buffer.allocUnsafe(readBuffer.length)]);
-      const got = readSync(fd, readBuffer, n, readBuffer.length - n, null);
-      if (got === 0) return readBuffer.subarray(0, n);
-      n += got;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Whether `bytes` are `text` in UTF-8. */
 function sameText(bytes: Buffer, text: string): boolean {

@@ -75,14 +75,14 @@ function scriptHash(inputs: string): Hash {
   return createHash("sha256").update(inputs);
 }
 
-let scratch = Buffer.allocUnsafe(256 * 1024);
+let scratch: Buffer | undefined; // made on the first render, not at start-up
 
 /** The script with its fingerprint line appended, as text and as the UTF-8 bytes to write (encoded once). */
 export function withFingerprint(body: string, inputs: string): { text: string; bytes: Buffer } {
   // Encoded into a reused buffer that surely has room (3 bytes per UTF-16 unit at most; no
   // Buffer.byteLength first: on the template's output, a string of many pieces, that costs as
   // much again), then copied out at its size with the line.
-  if (scratch.length < body.length * 3) scratch = Buffer.allocUnsafe(body.length * 3);
+  if (!scratch || scratch.length < body.length * 3) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, body.length * 3));
   const size = scratch.write(body, 0, "utf8");
   const line = `${FINGERPRINT_MARK}${scriptHash(inputs).update(scratch.subarray(0, size)).digest("hex")}\n`;
   const bytes = Buffer.allocUnsafe(size + LINE_LENGTH);

@@ -39,3 +39,11 @@ export function spec(extra: { top?: string; app?: string; checkpoint?: string; l
     "",
   ].join("\n");
 }
+
+/** A Slurm site profile with the queues the test specs use. */
+export const SLURM_SITE = site(`
+flavour: slurm
+queues:
+  mw256: { blcr: /share/apps/blcr/0.8.5/mw256 }
+  short: {}
+`);

@@ -4,14 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { compileJob } from "../../src/index.js";
 import { checkSbatchOption, sbatchWord, SLURM_CONTROLLED } from "../../src/jobspec/slurm.js";
-import { lines, site, spec } from "./helpers.js";
+import { lines, SLURM_SITE as SLURM, spec } from "./helpers.js";
 
-const SLURM = site(`
-flavour: slurm
-queues:
-  mw256: { blcr: /share/apps/blcr/0.8.5/mw256 }
-  short: {}
-`);
 
 describe("checkSbatchOption: options crjob sets", () => {
   const want: [string, string][] = [

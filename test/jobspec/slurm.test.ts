@@ -3,14 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { compileJob } from "../../src/index.js";
 import { checkSbatchOption, slurmFileName } from "../../src/jobspec/slurm.js";
-import { lines, site, spec } from "./helpers.js";
+import { lines, site, SLURM_SITE as SLURM, spec } from "./helpers.js";
 
-const SLURM = site(`
-flavour: slurm
-queues:
-  mw256: { blcr: /share/apps/blcr/0.8.5/mw256 }
-  short: {}
-`);
 const IBM = site("queues:\n  mw256: { blcr: /b }\n");
 
 describe("checkRules on a Slurm site", () => {
