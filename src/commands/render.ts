@@ -7,6 +7,7 @@ import { SpecError, UsageError, UserError } from "../errors.js";
 import { renderInputs, renderJob } from "../index.js";
 import { hasErrors } from "../diagnostics.js";
 import { loadSpec } from "../jobspec/load.js";
+import { NAME_PATTERN } from "../jobspec/schema.js";
 import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { holds, isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
@@ -79,8 +80,8 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     const { script, bytes, job, diagnostics } = renderJob(source, spec, renderOpts);
     const target = opts.outdir ? join(opts.outdir, `${job.name}.sh`) : (opts.output ?? null);
     const rendered: Rendered = { spec, target };
-    if (opts.outdir && opts.check) {
-      rendered.stale = staleness(target!, bytes);
+    if (opts.check) {
+      if (target) rendered.stale = staleness(target, bytes); // else step 3 says what is missing
     } else if (opts.outdir) {
       if (holds(target!, bytes, 0o755)) {
         rendered.unchanged = true; // already this script with this mode: left as it is (and its mtime)
@@ -102,10 +103,12 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
   }
 }
 
+const NAME = new RegExp(NAME_PATTERN);
+
 /** --outdir: the target named by the spec's `name`, before any check (null: cannot tell). */
 function quickTarget(data: Record<string, unknown>, outdir: string): string | null {
   const name = data.name;
-  return typeof name === "string" && /^[A-Za-z0-9_.-]+$/.test(name) ? join(outdir, `${name}.sh`) : null;
+  return typeof name === "string" && NAME.test(name) ? join(outdir, `${name}.sh`) : null;
 }
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
@@ -152,7 +155,7 @@ function finish(opts: RenderCommandOptions, results: SpecResult[]): number {
     let stale = 0;
     for (const r of rendered) {
       if (!r.target) throw new UsageError("--check needs -o FILE or --outdir DIR (the committed scripts)");
-      const why = r.stale !== undefined ? r.stale : staleness(r.target, r.script!);
+      const why = r.stale!;
       if (why) {
         stale++;
         // A diagnostic like any other (file:line:col severity), for problem matchers and CI annotations.
