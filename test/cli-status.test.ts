@@ -243,8 +243,8 @@ describe("crjob status against the LSF emulator", () => {
     mkdirSync(join(root, "scratch"));
     writeFileSync(
       join(submit, "job.yaml"),
-      `name: stars\nqueue: normal\napp:\n  command: ${STARS}\n  args: [--lines, "80", --tick, "0.05"]\n  output: stars.out\ncheckpoint:\n  tool: blcr\n  interval: 1s\nscratch: ${join(root, "scratch")}\nlsf:\n  output: out.%J\n`,
-    );
+      `name: stars\nqueue: normal\napp:\n  command: ${STARS}\n  args: [--lines, "80", --tick, "0.2"]\n  output: stars.out\ncheckpoint:\n  tool: blcr\n  interval: 1s\nscratch: ${join(root, "scratch")}\nlsf:\n  output: out.%J\n`,
+    ); // 16 s of app: still running when bkill comes, on a loaded machine too (4 s was not)
     // Pending for 4 s: room for `crjob status` to see PEND on a loaded machine (1 s was not).
     const lsf = lsfEmulator(root, { env: { LSFEMU_DISPATCH_LATENCY: "4" } });
     const env = { ...lsf.env, HOME: home };
