@@ -4,18 +4,18 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, runJob, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 import { expectFinalCheckpoint, expectResumed } from "./promises.js";
 
 
-function spec(lines: number, tick: number, interval = "1s"): string {
+function spec(lines: number, tick: number, interval = "1s", args = ""): string {
   return `name: arr
 queue: normal
 array: "1-3"
 app:
   command: $STARS
-  args: [--lines, "${lines}", --tick, "${tick}"]
+  args: [--lines, "${lines}", --tick, "${tick}"${args}]
   output: stars.out
 checkpoint:
   tool: blcr
@@ -79,7 +79,8 @@ describe("job array element run directly", () => {
 
 describe("job array through the LSF emulator", () => {
   it("every element runs with its own state; after bkill of element 2 a resubmission resumes only element 2", async () => {
-    const job = prepareJob(spec(60, 0.05, "1h"));
+    // Every element waits at line 30 until element 2 is killed, so none can end first.
+    const job = prepareJob(spec(60, 0.05, "1h", holdArgs(30)));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
     const elements = (id: number) => {
       const r = lsf.cmd(["bjobs", "-a", "-o", "jobindex stat exit_code", String(id)]);
@@ -95,6 +96,7 @@ describe("job array through the LSF emulator", () => {
     await waitFor("element 2 running", () => elements(id).some((e) => e[0] === "2" && e[1] === "RUN"), 30_000);
     await waitFor("element 2's output", () => workLines(job, `${id}.2`) >= 10, 30_000);
     expect(lsf.cmd(["bkill", `${id}[2]`]).code).toBe(0);
+    release(job);
     await waitFor("all elements finished", () => elements(id).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
     expect(elements(id).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "EXIT"], ["3", "DONE"]]);
     const gen = expectFinalCheckpoint(log(id, 2), "stop", { stateDir: join(job.dirs.state, "2") });

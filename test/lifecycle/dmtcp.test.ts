@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, runJob, starsOutput, TEST_BIN, waitFor, type RunningJob } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, runJob, starsOutput, TEST_BIN, waitFor, waitRunning, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 import { expectFinalCheckpoint, expectRequeued, expectResumed } from "./promises.js";
 
@@ -185,8 +185,10 @@ describe("DMTCP job run directly", () => {
   });
 
   it("passes the app's exit status on through the pipeline and keeps the checkpoints", async () => {
-    const job = prepareJob(spec(12, 0.1, { args: ', --exit, "7"' }));
+    const job = prepareJob(spec(12, 0.1, { args: `, --exit, "7"${holdArgs(6)}` }));
     const run = start(job, "4001");
+    await waitRunning(run, "a generation", () => newest(job) >= 1);
+    release(job);
     const { code } = await run.done;
     expect(code, run.log()).toBe(7);
     expect(run.log()).toContain("crjob: app exited with status 7");
@@ -195,11 +197,12 @@ describe("DMTCP job run directly", () => {
   });
 
   it("a corrupt newest generation falls back to the one before", async () => {
-    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n" }));
+    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(40) }));
     const first = start(job, "5001");
-    await waitFor("generation 2", () => newest(job) >= 2);
+    await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const n = newest(job);
     const dir = join(job.dirs.state, `gen.${n}`, "dmtcp");
     const image = readdirSync(dir).find((f) => f.endsWith(".dmtcp") && f.includes("python"))!;

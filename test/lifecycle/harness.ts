@@ -1,7 +1,7 @@
 // Run generated job scripts for real: with the BLCR stand-ins (test/bin) on PATH, in temp dirs,
 // as LSF would start them (own process group, LSB_JOBID, LS_SUBCWD), and kill them.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { crjob, ROOT, tempDir } from "../helpers.js";
@@ -38,12 +38,12 @@ export function starsOutput(n: number): string {
  * seconds, checkpointed by `tool`. `checkpoint` adds lines to the checkpoint block, `extra` top-level
  * fields (placed before `scratch:`).
  */
-export function starsSpec(o: { name: string; tool: string; lines: number; tick: number; interval?: string; checkpoint?: string; extra?: string }): string {
+export function starsSpec(o: { name: string; tool: string; lines: number; tick: number; interval?: string; checkpoint?: string; extra?: string; hold?: number }): string {
   return `name: ${o.name}
 queue: normal
 app:
   command: $STARS
-  args: [--lines, "${o.lines}", --tick, "${o.tick}"]
+  args: [--lines, "${o.lines}", --tick, "${o.tick}"${o.hold === undefined ? "" : holdArgs(o.hold)}]
   output: stars.out
 checkpoint:
   tool: ${o.tool}
@@ -51,6 +51,23 @@ checkpoint:
 ${o.checkpoint ?? ""}  dir: $STATE
 ${o.extra ?? ""}scratch: $SCRATCH
 `;
+}
+
+/**
+ * Extra `args` items that make stars wait after line `k` until the test calls `release(job)`: the
+ * app outlives whatever the test does to the running job, however loaded the machine ($GO is the
+ * job's go file; see prepareJob).
+ */
+export const holdArgs = (k: number) => `, --hold, "${k}:$GO"`;
+
+/** Let every stars of this job go on past its --hold line (now and in later runs). */
+export function release(job: PreparedJob): void {
+  writeFileSync(join(job.dirs.root, "go"), "");
+}
+
+/** Make later stars runs of this job wait at their --hold line again. */
+export function hold(job: PreparedJob): void {
+  rmSync(join(job.dirs.root, "go"), { force: true });
 }
 
 export interface JobDirs {
@@ -87,7 +104,8 @@ export function prepareJob(spec: string, files: Record<string, string> = {}, ren
   const text = spec
     .replaceAll("$SCRATCH", dirs.scratch)
     .replaceAll("$STATE", dirs.state)
-    .replaceAll("$STARS", STARS);
+    .replaceAll("$STARS", STARS)
+    .replaceAll("$GO", join(root, "go"));
   writeFileSync(join(dirs.submit, "job.yaml"), text);
   const r = crjob(["render", "job.yaml", "-o", "job.sh", ...TEMPLATES_ARGS, ...renderArgs], { cwd: dirs.submit });
   if (r.code !== 0) throw new Error(`render failed: ${r.stderr}`);
@@ -163,6 +181,21 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Wait for `cond` while `run` is still running: fails at once, with the job log, when the job
+ * ends first (waiting on would only run into the deadline).
+ */
+export async function waitRunning(run: RunningJob, what: string, cond: () => boolean, timeoutMs = 120_000): Promise<void> {
+  let ended = false;
+  void run.done.then(() => (ended = true));
+  const start = Date.now();
+  while (!cond()) {
+    if (ended && !cond()) throw new Error(`the job ended before ${what}:\n${run.log()}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}:\n${run.log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
-import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, starsSpec, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
+import { generations, hold, holdArgs, prepareJob, REAL_BLCR, release, runJob, starsOutput, starsSpec, waitFor, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
 
 function spec(tool: string, lines: number, tick: number, extra = ""): string {
   return starsSpec({ name: "quiet", tool, lines, tick, interval: "1h", extra });
@@ -139,16 +139,21 @@ describe("waking up", () => {
   });
 
   it.skipIf(REAL_BLCR)("bash < 5.1 (no wait -n -p): a look every second still checkpoints, ends and stops", async () => {
-    const job = prepareJob(spec("blcr", 60, 0.05).replace("interval: 1h", "interval: 1s"));
+    // The app waits at line 30: released once checkpoint 1 is written, and never in the second run
+    // (stopped while it waits).
+    const job = prepareJob(spec("blcr", 60, 0.05).replace("interval: 1h", "interval: 1s").replace('"0.05"]', `"0.05"${holdArgs(30)}]`));
     const text = readFileSync(job.script, "utf8");
     expect(text).toContain("\n  CRJOB_WAIT_N=1\n");
     writeFileSync(job.script, text.replace("\n  CRJOB_WAIT_N=1\n", "\n  CRJOB_WAIT_N=0\n"));
     const done = start(job, "601");
+    await waitRunning(done, "checkpoint 1", () => done.log().includes("checkpoint 1 written"));
+    release(job);
     expect((await done.done).code, done.log()).toBe(0);
     expect(done.log()).toMatch(/checkpoint 1 written/);
     expect(readFileSync(join(job.dirs.submit, "stars.out"), "utf8")).toBe(starsOutput(60));
     await nothingLeft(done);
 
+    hold(job);
     const stopped = start(job, "602");
     await runningThen(stopped, "SIGINT");
     expect((await stopped.done).code, stopped.log()).toBe(130);

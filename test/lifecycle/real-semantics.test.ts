@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFil
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crjob } from "../helpers.js";
-import { generations, prepareJob, runJob, starsOutput, starsSpec, TEST_BIN, waitFor, type PreparedJob, type RunningJob } from "./harness.js";
+import { generations, hold, prepareJob, release, runJob, starsOutput, starsSpec, TEST_BIN, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
 const REAL = process.env.CRJOB_TEST_DMTCP === "real";
@@ -18,7 +18,9 @@ const DMTCP_ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${process.env.CRJOB_DMTCP_P
 
 // extra (e.g. an lsf: block) after scratch: as before; the field order does not matter to YAML.
 function spec(tool: "dmtcp" | "blcr", lines: number, tick: number, extra = ""): string {
-  return starsSpec({ name: "rs", tool, lines, tick, checkpoint: "  keep: 3\n" }) + extra;
+  // The app waits at its last line but ten until the crash (crashAfter releases it), so a loaded
+  // machine cannot end it before the generations the test needs.
+  return starsSpec({ name: "rs", tool, lines, tick, checkpoint: "  keep: 3\n", hold: lines - 10 }) + extra;
 }
 
 const output = (job: PreparedJob) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
@@ -41,9 +43,10 @@ async function ended(run: RunningJob, ms = 120_000): Promise<number | null> {
 /** Run the job until it has written generation `gen`, then kill it as a lost node would. */
 async function crashAfter(job: PreparedJob, id: string, gen: number, env: NodeJS.ProcessEnv = {}): Promise<RunningJob> {
   const run = runJob(job, id, env);
-  await waitFor(`generation ${gen}`, () => newest(job) >= gen, 60_000);
+  await waitRunning(run, `generation ${gen}`, () => newest(job) >= gen);
   run.signalGroup("SIGKILL");
   await run.done;
+  release(job);
   return run;
 }
 
@@ -67,10 +70,12 @@ describe("DMTCP: the app's output holds the app's lines alone", { timeout: 180_0
   it("two crashes and resumes: exact output, DMTCP's messages in the state's dmtcp.log, none in the job log", async () => {
     const job = prepareJob(spec("dmtcp", 100, 0.1));
     const first = await crashAfter(job, "4101", 1, DMTCP_ENV);
+    hold(job);
     const second = runJob(job, "4102", DMTCP_ENV);
-    await waitFor("a generation of the second run", () => second.log().includes("crjob: checkpoint"), 60_000);
+    await waitRunning(second, "a generation of the second run", () => second.log().includes("crjob: checkpoint"));
     second.signalGroup("SIGKILL");
     await second.done;
+    release(job);
     const third = runJob(job, "4103", DMTCP_ENV);
     expect(await ended(third), third.log()).toBe(0);
     expect(third.log()).toContain("crjob: restart from generation");
@@ -165,6 +170,7 @@ describe("OpenLava: a requeued run's -o output is lost", { timeout: 180_000 }, (
       queues: { normal: { REQUEUE_EXIT_VALUES: "99", default: true } },
       env: { ...DMTCP_ENV, LSFEMU_SECONDS_PER_MINUTE: "6" },
     });
+    release(job); // the run limit ends each run; no crash to wait for
     const id = lsf.bsub(job);
     const st = await lsf.waitDone(id, 150_000);
     const oFile = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");

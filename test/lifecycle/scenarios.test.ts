@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, REAL_BLCR, runJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, REAL_BLCR, release, runJob, starsOutput, waitFor, waitRunning } from "./harness.js";
 import { expectFinalCheckpoint, expectRequeued, expectResumed, history } from "./promises.js";
 
 
@@ -72,7 +72,8 @@ describe("generations", () => {
   it("keeps no more than checkpoint.keep generations (the newest), and none after success", async () => {
     // keep_on_success leaves what the last prune kept: exactly the 2 newest of the 3 it wrote.
     // The checkpoints are asked for (bkill -s USR1), one after the other, not left to the clock.
-    const kept = prepareJob(spec(300, 0.05, { checkpoint: "  keep: 2\n  keep_on_success: true\n" }).replace("interval: 1s", "interval: 1h"));
+    // The app waits at line 200 until the third checkpoint is written.
+    const kept = prepareJob(spec(300, 0.02, { checkpoint: "  keep: 2\n  keep_on_success: true\n", args: holdArgs(200) }).replace("interval: 1s", "interval: 1h"));
     const one = runJob(kept, "301");
     await waitFor("running", () => one.log().includes("fresh start"));
     const count = (what: string) => one.log().split(what).length - 1;
@@ -81,9 +82,10 @@ describe("generations", () => {
       while (!one.log().includes(`crjob: checkpoint ${n} written`)) {
         const failed = count(`crjob: checkpoint ${n} failed`);
         one.signalGroup("SIGUSR1");
-        await waitFor(`checkpoint ${n}`, () => one.log().includes(`crjob: checkpoint ${n} written`) || count(`crjob: checkpoint ${n} failed`) > failed);
+        await waitRunning(one, `checkpoint ${n}`, () => one.log().includes(`crjob: checkpoint ${n} written`) || count(`crjob: checkpoint ${n} failed`) > failed);
       }
     }
+    release(kept);
     expect((await one.done).code, one.log()).toBe(0);
     const written = history(kept.dirs.state).flatMap((e) => /^checkpoint gen=(\d+) /.exec(e.event)?.[1] ?? []).map(Number);
     expect(written, one.log()).toEqual([1, 2, 3]);
@@ -144,9 +146,10 @@ describe("restart", () => {
   });
 
   it("restore_pid: always — a PID in use on the node fails the job, never a silent fresh start", async () => {
-    const job = prepareJob(spec(60, 0.05, { checkpoint: "  restore_pid: always\n" }));
+    // The first run's app waits at line 30 (never released): it still holds its PID when stopped.
+    const job = prepareJob(spec(60, 0.05, { checkpoint: "  restore_pid: always\n", args: holdArgs(30) }));
     const first = runJob(job, "701");
-    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    await waitRunning(first, "a generation", () => generations(job.dirs.state).length >= 1);
     // Stop (not kill) the job: its app keeps its PID, as a process on the new node would.
     first.signalGroup("SIGSTOP");
     rmSync(join(job.dirs.state, "lock"), { recursive: true, force: true });
