@@ -4,16 +4,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, runJob, starsOutput, waitRunning } from "./harness.js";
 import { expectResumed } from "./promises.js";
 
 
-function spec(opts: { lines: number; tick: number; exit?: number; interval?: string }): string {
+function spec(opts: { lines: number; tick: number; exit?: number; interval?: string; hold?: number }): string {
   return `name: stars
 queue: normal
 app:
   command: $STARS
-  args: [--lines, "${opts.lines}", --tick, "${opts.tick}", --exit, "${opts.exit ?? 0}", --events, events.log]
+  args: [--lines, "${opts.lines}", --tick, "${opts.tick}", --exit, "${opts.exit ?? 0}", --events, events.log${opts.hold === undefined ? "" : holdArgs(opts.hold)}]
   output: stars.out
 stage:
   in: [input.txt]
@@ -28,8 +28,11 @@ scratch: $SCRATCH
 
 describe("BLCR job run directly", () => {
   it("a fresh run completes, stages out, removes its checkpoints and exits 0", async () => {
-    const job = prepareJob(spec({ lines: 25, tick: 0.1 }), { "input.txt": "data\n" });
+    // The app waits at line 20 until checkpoint 1 is written, so a loaded machine cannot end it first.
+    const job = prepareJob(spec({ lines: 25, tick: 0.1, hold: 20 }), { "input.txt": "data\n" });
     const run = runJob(job, "1001");
+    await waitRunning(run, "checkpoint 1", () => run.log().includes("crjob: checkpoint 1 written"));
+    release(job);
     const { code } = await run.done;
     expect(run.log()).toContain("crjob: fresh start");
     expect(code).toBe(0);
@@ -41,12 +44,14 @@ describe("BLCR job run directly", () => {
   });
 
   it("killed with kill -9, then run again under a new job id: resumes with exact output", async () => {
-    // 40 lines 0.3 s apart: the app outlives two 1 s checkpoints on a loaded machine too.
-    const job = prepareJob(spec({ lines: 40, tick: 0.3 }), { "input.txt": "data\n" });
+    // The app waits at line 30 until the kill (released for the second run), so it outlives two
+    // 1 s checkpoints on a loaded machine too (no need for slow ticks).
+    const job = prepareJob(spec({ lines: 40, tick: 0.1, hold: 30 }), { "input.txt": "data\n" });
     const first = runJob(job, "2001");
-    await waitFor("two generations", () => generations(job.dirs.state).length >= 1 && generations(job.dirs.state).at(-1)! >= 2);
+    await waitRunning(first, "two generations", () => generations(job.dirs.state).length >= 1 && generations(job.dirs.state).at(-1)! >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, app and all
     await first.done;
+    release(job);
     const second = runJob(job, "2002");
     const { code } = await second.done;
     expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
@@ -60,9 +65,11 @@ describe("BLCR job run directly", () => {
   });
 
   it("passes the app's exit status on and keeps its checkpoints", async () => {
-    // 15 lines 0.5 s apart: room for a 1 s checkpoint before the app ends, on a loaded machine too.
-    const job = prepareJob(spec({ lines: 15, tick: 0.5, exit: 7 }), { "input.txt": "data\n" });
+    // The app waits at line 10 until a generation is there, so a loaded machine cannot end it first.
+    const job = prepareJob(spec({ lines: 15, tick: 0.1, exit: 7, hold: 10 }), { "input.txt": "data\n" });
     const run = runJob(job, "3001");
+    await waitRunning(run, "a generation", () => generations(job.dirs.state).length > 0);
+    release(job);
     const { code } = await run.done;
     expect(code).toBe(7);
     expect(run.log()).toContain("crjob: app exited with status 7");
