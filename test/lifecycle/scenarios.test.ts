@@ -40,11 +40,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("generations", () => {
   it("a corrupt newest generation falls back to the one before, and says so", async () => {
-    const job = prepareJob(spec(150, 0.05, { checkpoint: "  keep: 3\n" }));
+    // The app waits at line 120 until the kill, so a loaded machine cannot end it before 3 generations.
+    const job = prepareJob(spec(150, 0.05, { checkpoint: "  keep: 3\n", args: holdArgs(120) }));
     const first = runJob(job, "101");
-    await waitFor("3 generations", () => generations(job.dirs.state).length >= 3);
+    await waitRunning(first, "3 generations", () => generations(job.dirs.state).length >= 3);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const newest = generations(job.dirs.state).at(-1)!;
     const ctx = join(job.dirs.state, `gen.${newest}`, "context");
     rmSync(ctx, { force: true });
@@ -57,12 +59,15 @@ describe("generations", () => {
   });
 
   it.skipIf(REAL_BLCR)("a failing checkpoint (disk full) keeps the previous generation and the job goes on", async () => {
-    const job = prepareJob(spec(100, 0.05));
+    // The app waits at line 80 until a checkpoint has failed, so it cannot end before one does.
+    const job = prepareJob(spec(100, 0.05, { args: holdArgs(80) }));
     const faults = join(job.dirs.root, "faults");
     writeFileSync(faults, "");
     const run = runJob(job, "201", { CRFAKE_FAULTS: faults });
-    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    await waitRunning(run, "a generation", () => generations(job.dirs.state).length >= 1);
     writeFileSync(faults, "CKPT_FAIL=ENOSPC@2\n");
+    await waitRunning(run, "a failed checkpoint", () => /checkpoint \d+ failed \(blcr exit 28\)/.test(run.log()));
+    release(job);
     const { code } = await run.done;
     expect(code, run.log()).toBe(0);
     expect(run.log()).toMatch(/checkpoint (\d+) failed \(blcr exit 28\); keeping generation \d+/);
@@ -91,24 +96,31 @@ describe("generations", () => {
     expect(written, one.log()).toEqual([1, 2, 3]);
     expect(generations(kept.dirs.state)).toEqual([2, 3]);
     // Without keep_on_success, a success removes them all.
-    const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n" }));
+    // This app waits at line 40 until its first checkpoint is written.
+    const job = prepareJob(spec(60, 0.05, { checkpoint: "  keep: 2\n", args: holdArgs(40) }));
     const run = runJob(job, "311");
+    await waitRunning(run, "a checkpoint", () => run.log().includes("crjob: checkpoint 1 written"));
+    release(job);
     expect((await run.done).code, run.log()).toBe(0);
     expect(history(job.dirs.state).some((e) => e.event.startsWith("checkpoint gen="))).toBe(true);
     expect(generations(job.dirs.state)).toEqual([]);
   });
 
   it("keep_on_success keeps the generations", async () => {
-    const job = prepareJob(spec(50, 0.05, { checkpoint: "  keep_on_success: true\n" }));
+    // The app waits at line 30 until a generation is there.
+    const job = prepareJob(spec(50, 0.05, { checkpoint: "  keep_on_success: true\n", args: holdArgs(30) }));
     const run = runJob(job, "302");
+    await waitRunning(run, "a generation", () => generations(job.dirs.state).length > 0);
+    release(job);
     expect((await run.done).code).toBe(0);
     expect(generations(job.dirs.state).length).toBeGreaterThan(0);
   });
 
   it("checkpoint images and state are private: dir 0700, nothing group/world readable", async () => {
-    const job = prepareJob(spec(100, 0.05));
+    // The app waits at line 80 (never released): it is still running when killed.
+    const job = prepareJob(spec(100, 0.05, { args: holdArgs(80) }));
     const run = runJob(job, "401");
-    await waitFor("a generation", () => generations(job.dirs.state).length >= 1);
+    await waitRunning(run, "a generation", () => generations(job.dirs.state).length >= 1);
     run.signalGroup("SIGKILL");
     await run.done;
     expect(statSync(job.dirs.state).mode & 0o777).toBe(0o700);
@@ -122,11 +134,13 @@ describe("generations", () => {
 
 describe("restart", () => {
   it("node loss: the old scratch dir is gone; open files come back from the generation", async () => {
-    const job = prepareJob(spec(150, 0.05, { args: ", --also, also.txt" }).replace("out: [events.log]", "out: [events.log, also.txt]"));
+    // The app waits at line 120 until the node is lost.
+    const job = prepareJob(spec(150, 0.05, { args: `, --also, also.txt${holdArgs(120)}` }).replace("out: [events.log]", "out: [events.log, also.txt]"));
     const first = runJob(job, "501");
-    await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
+    await waitRunning(first, "2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     rmSync(job.dirs.scratch, { recursive: true, force: true });
     mkdirSync(job.dirs.scratch);
     const newest = generations(job.dirs.state).at(-1);
@@ -163,23 +177,25 @@ describe("restart", () => {
   });
 
   it.skipIf(REAL_BLCR)("fresh by mistake loses nothing: old generations stay until the new run has checkpointed", async () => {
-    const job = prepareJob(spec(150, 0.05));
+    // The app waits at line 120 in the first two runs (both killed), released for the third.
+    const job = prepareJob(spec(150, 0.05, { args: holdArgs(120) }));
     const first = runJob(job, "801");
-    await waitFor("2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
+    await waitRunning(first, "2 generations", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
     const old = generations(job.dirs.state);
     const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
-    await waitFor("fresh start", () => fresh.log().includes("fresh start"));
+    await waitRunning(fresh, "fresh start", () => fresh.log().includes("fresh start"));
     // Its first checkpoint is being written (the stand-in takes 5 s over it).
     const inProgress = (f: string) => f.startsWith(".gen.") || (/^gen\.\d+$/.test(f) && !old.includes(Number(f.slice(4))));
     // Under way = the checkpointer has written half its context (then it waits 5 s): everything the
     // script does before that has been done.
-    await waitFor("a checkpoint in progress", () =>
+    await waitRunning(fresh, "a checkpoint in progress", () =>
       readdirSync(job.dirs.state).some((f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context"))),
     );
     fresh.signalGroup("SIGKILL");
     await fresh.done;
+    release(job);
     expect(generations(job.dirs.state)).toEqual(old);
     const again = runJob(job, "803");
     expect((await again.done).code, again.log()).toBe(0);
@@ -191,11 +207,13 @@ describe("restart", () => {
 
 describe("one job per state", () => {
   it("a second live job on the same state refuses to share it", async () => {
-    const job = prepareJob(spec(40, 0.05));
+    // The first job's app waits at line 20 until the second has been refused.
+    const job = prepareJob(spec(40, 0.05, { args: holdArgs(20) }));
     const first = runJob(job, "901");
-    await waitFor("first running", () => first.log().includes("fresh start"));
+    await waitRunning(first, "first running", () => first.log().includes("fresh start"));
     const second = runJob(job, "902");
     expect((await second.done).code).toBe(1);
+    release(job);
     expect(second.log()).toMatch(/crjob: error: the state of job scen \(.*\) is in use by job 901 on \S+; not sharing it/);
     expect((await first.done).code).toBe(0);
     expect(output(job)).toBe(starsOutput(40));
@@ -213,28 +231,31 @@ describe("one job per state", () => {
 
 describe("signals", () => {
   it("bkill -s USR1 checkpoints now and the job goes on", async () => {
-    const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
+    // The app waits at line 40 until the on-demand checkpoint is written.
+    const job = prepareJob(spec(60, 0.05, { args: holdArgs(40) }).replace("interval: 1s", "interval: 1h"));
     const run = runJob(job, "1101");
-    await waitFor("running", () => run.log().includes("fresh start"));
+    await waitRunning(run, "running", () => run.log().includes("fresh start"));
     await sleep(500);
     run.signalGroup("SIGUSR1");
-    await waitFor("on-demand checkpoint", () => run.log().includes("checkpoint 1 written"), 10_000);
+    await waitRunning(run, "on-demand checkpoint", () => run.log().includes("checkpoint 1 written"), 10_000);
+    release(job);
     expect((await run.done).code).toBe(0);
     expect(run.log()).toContain("crjob: received SIGUSR1");
     expect(output(job)).toBe(starsOutput(60));
   });
 
   it("bkill's INT, TERM, KILL: final checkpoint, exit 130, and the next submission resumes", async () => {
-    const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 1h"));
+    // The app waits at line 150 until the stopped run is over (released for the next submission).
+    const job = prepareJob(spec(200, 0.05, { args: holdArgs(150) }).replace("interval: 1s", "interval: 1h"));
     // The (only, final) checkpoint takes 3 s, so the TERM lands in the middle of it.
     const run = runJob(job, "1201", { CRFAKE_CKPT_DELAY: "3" });
-    await waitFor("running", () => run.log().includes("fresh start"));
-    await waitFor("some output", () => workLines(job, "1201") >= 10);
+    await waitRunning(run, "running", () => run.log().includes("fresh start"));
+    await waitRunning(run, "some output", () => workLines(job, "1201") >= 10);
     // bkill's sequence: INT, then TERM while the final checkpoint is being written (the script's
     // own commands must survive it), then KILL late enough for that checkpoint on a loaded
     // machine (LSF's JOB_TERMINATE_INTERVAL is 10 s by default).
     run.signalGroup("SIGINT");
-    await waitFor("the final checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.")));
+    await waitRunning(run, "the final checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.")));
     run.signalGroup("SIGTERM");
     const kill = setTimeout(() => run.signalGroup("SIGKILL"), 10_000);
     await run.done;
@@ -245,6 +266,7 @@ describe("signals", () => {
     expect(generations(job.dirs.state)).toEqual([gen]);
     const partial = output(job);
     expect(partial.length).toBeGreaterThan(0);
+    release(job);
     const next = runJob(job, "1202");
     expect((await next.done).code, next.log()).toBe(0);
     expectResumed(job.dirs.state, next.log(), { fromGeneration: gen, job: "1202", events: events(job) });
@@ -252,9 +274,11 @@ describe("signals", () => {
   });
 
   it("run limit (own timer): final checkpoint before the limit, exit with the requeue code", async () => {
-    const job = prepareJob(spec(200, 0.05).replace("interval: 1s", "interval: 30s") + "lsf:\n  runlimit: 1\n");
+    // The app waits at line 150 until the limit has ended the run (released for the requeued run).
+    const job = prepareJob(spec(200, 0.05, { args: holdArgs(150) }).replace("interval: 1s", "interval: 30s") + "lsf:\n  runlimit: 1\n");
     const run = runJob(job, "1301", { CRJOB_RUNLIMIT_SECONDS: "4" });
     const { code } = await run.done;
+    release(job);
     expect(code, run.log()).toBe(99);
     const gen = expectFinalCheckpoint(run.log(), "limit", { stateDir: job.dirs.state });
     expect(run.log()).toContain("requeue 1: exit 99");
