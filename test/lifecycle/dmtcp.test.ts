@@ -52,6 +52,8 @@ const start = (job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob =>
 const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const events = (job: Job) => readFileSync(join(job.dirs.submit, "events.log"), "utf8");
 const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
+/** The state's job.log (every run's crjob lines), empty while there is none. */
+const stateLog = (job: Job) => (existsSync(join(job.dirs.state, "job.log")) ? readFileSync(join(job.dirs.state, "job.log"), "utf8") : "");
 
 /** Processes whose command line contains `needle`, with their parent PID. */
 function processes(needle: string): { pid: number; ppid: number; args: string }[] {
@@ -72,12 +74,12 @@ function processes(needle: string): { pid: number; ppid: number; args: string }[
 
 describe("DMTCP job run directly", () => {
   it("fresh: a private coordinator, the app a direct child, every image in each generation, exact output", async () => {
-    // 40 lines 0.25 s apart: the app is still running when the first generation is there, on a
-    // loaded machine too (at 0.1 s it had sometimes ended, and its processes with it).
-    const job = prepareJob(spec(40, 0.25));
+    // The app waits at line 30 until its processes have been looked at: it is still running when
+    // the first generation is there, on a loaded machine too.
+    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
     const run = start(job, "1001");
     const work = join(job.dirs.scratch, "1001");
-    await waitFor("a generation", () => generations(job.dirs.state).length > 0);
+    await waitRunning(run, "a generation", () => generations(job.dirs.state).length > 0);
     // The root of the computation (bash -c ... crjob-dmtcp OUTPUT app) is the script's child.
     const root = processes("crjob-dmtcp").filter((p) => p.args.startsWith("bash -c"));
     expect(root.some((p) => p.ppid === run.child.pid)).toBe(true);
@@ -92,6 +94,7 @@ describe("DMTCP job run directly", () => {
     // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
     expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
     expect(readFileSync(join(gen, "dmtcp", "workdirs"), "utf8")).toContain(work);
+    release(job);
     const { code } = await run.done;
     expect(code, run.log()).toBe(0);
     expect(output(job)).toBe(starsOutput(40));
@@ -100,16 +103,18 @@ describe("DMTCP job run directly", () => {
   });
 
   it("killed with kill -9 twice, resumed under new job ids: exact output, no NUL, the app never starts over", async () => {
-    const job = prepareJob(spec(120, 0.1, { checkpoint: "  keep: 3\n" }));
+    // The app waits at line 100 in the first two runs (both killed), released for the third.
+    const job = prepareJob(spec(120, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(100) }));
     const first = start(job, "2001");
-    await waitFor("generation 2", () => newest(job) >= 2);
+    await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
     await first.done;
     const second = start(job, "2002");
-    await waitFor("a generation of the second run", () => /^crjob: checkpoint \d+ written/m.test(second.log()), 60_000);
+    await waitRunning(second, "a generation of the second run", () => /^crjob: checkpoint \d+ written/m.test(second.log()), 60_000);
     expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
     second.signalGroup("SIGKILL");
     await second.done;
+    release(job);
     const third = start(job, "2003");
     const { code } = await third.done;
     expect(code, third.log()).toBe(0);
@@ -173,11 +178,12 @@ describe("DMTCP job run directly", () => {
   });
 
   it("rerun under the same job id (LSF -r after a host failure) resumes in the same work dir", async () => {
-    const job = prepareJob(spec(40, 0.1));
+    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
     const first = start(job, "3001");
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const second = start(job, "3001");
     expect((await second.done).code, second.log()).toBe(0);
     expectResumed(job.dirs.state, second.log(), { job: "3001", events: events(job) });
@@ -215,21 +221,23 @@ describe("DMTCP job run directly", () => {
   });
 
   it("the old work dir is a link to the new one during the restore, and only then", async () => {
-    const job = prepareJob(spec(40, 0.1));
+    // The app waits at line 30 until the kill, and in the second run until the link has been seen.
+    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
     const first = start(job, "8001");
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
     const second = start(job, "8002");
     const old = join(job.dirs.scratch, "8001");
-    await waitFor("the restart", () => second.log().includes("restart from generation"));
-    await waitFor("the link", () => {
+    await waitRunning(second, "the restart", () => second.log().includes("restart from generation"));
+    await waitRunning(second, "the link", () => {
       try {
         return readlinkSync(old) === join(job.dirs.scratch, "8002");
       } catch {
         return false;
       }
     });
+    release(job);
     expect((await second.done).code, second.log()).toBe(0);
     expect(existsSync(old)).toBe(false);
     expect(output(job)).toBe(starsOutput(40));
@@ -239,17 +247,19 @@ describe("DMTCP job run directly", () => {
 // These turn the stand-in's fault knobs (DMTCPFAKE_*), which the real DMTCP does not have.
 describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TEST_DMTCP=real: no fault knobs there)", () => {
   it("a kill -9 while DMTCP writes its images leaves the generation before intact", async () => {
-    const job = prepareJob(spec(50, 0.1));
+    // The app waits at line 40 until the kill (released for the second run).
+    const job = prepareJob(spec(50, 0.1, { args: holdArgs(40) }));
     const faults = join(job.dirs.root, "faults");
     writeFileSync(faults, "");
     const first = start(job, "6001", { DMTCPFAKE_FAULTS: faults });
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(first, "a generation", () => newest(job) >= 1);
     writeFileSync(faults, "CKPT_DELAY=5@1\n");
     const ckpt = join(job.dirs.scratch, "6001", ".crjob-dmtcp", "ckpt");
-    await waitFor("a partial image", () => existsSync(ckpt) && readdirSync(ckpt).some((f) => f.endsWith(".temp")));
+    await waitRunning(first, "a partial image", () => existsSync(ckpt) && readdirSync(ckpt).some((f) => f.endsWith(".temp")));
     const before = newest(job);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const second = start(job, "6002");
     expect((await second.done).code, second.log()).toBe(0);
     expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", events: events(job) });
@@ -257,8 +267,11 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
   });
 
   it("a failing checkpoint keeps the previous generation and the job goes on", async () => {
-    const job = prepareJob(spec(40, 0.1));
+    // The app waits at line 30 until the first checkpoint has failed.
+    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
     const run = start(job, "7001", { DMTCPFAKE_CKPT_FAIL: "ENOSPC" });
+    await waitRunning(run, "a failed checkpoint", () => run.log().includes("checkpoint 1 failed"));
+    release(job);
     const { code } = await run.done;
     expect(code, run.log()).toBe(0);
     expect(run.log()).toMatch(/checkpoint 1 failed \(dmtcp exit \d+\); keeping generation 0/);
@@ -268,11 +281,15 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
 
 describe("DMTCP job through the LSF emulator", () => {
   it("run limit: final checkpoint, requeue (same job id), resume, DONE with exact output", async () => {
-    const job = prepareJob(spec(120, 0.05, { lsf: "  runlimit: 1\n" }).replace("interval: 1s", "interval: 30s"));
+    // The app waits at line 100 until the run limit has requeued the job, so it cannot end before
+    // the limit's final checkpoint, however loaded the machine.
+    const job = prepareJob(spec(120, 0.05, { lsf: "  runlimit: 1\n", args: holdArgs(100) }).replace("interval: 1s", "interval: 30s"));
     // A 1-minute limit lasts 6 s: the own timer's final checkpoint at 3 s has 3 s (and the grace
     // after the limit) to complete on a loaded machine.
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, LSFEMU_SECONDS_PER_MINUTE: "6" } });
     const id = lsf.bsub(job);
+    await waitFor("the first requeue", () => /^\S+ job=\S+ crjob: requeue 1: /m.test(stateLog(job)), 120_000);
+    release(job);
     const st = await lsf.waitDone(id, 120_000);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("DONE");
@@ -283,15 +300,18 @@ describe("DMTCP job through the LSF emulator", () => {
   });
 
   it("bkill: final checkpoint, EXIT; a new bsub resumes and ends DONE with exact output", async () => {
-    const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
-    // IBM sends INT and TERM together, KILL one interval later: give the final checkpoint (images,
-    // manifest) more than the harness's 1 s on a loaded machine (LSF's default is 10 s).
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, JOB_TERMINATE_INTERVAL: "4" } });
+    // The app waits at line 40 until the bkilled job is over (released for the new bsub).
+    const job = prepareJob(spec(60, 0.05, { args: holdArgs(40) }).replace("interval: 1s", "interval: 1h"));
+    // IBM sends INT and TERM together, KILL one interval later: the harness's 10 s (LSF's default)
+    // give the final checkpoint (images, manifest) room on a loaded machine (4 s was killed first,
+    // exit 137, at a load average of 7).
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: ENV });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
     await waitFor("the app", () => existsSync(join(job.dirs.scratch, String(id), "stars.out")) && output2(job, id) >= 10);
     expect(lsf.cmd(["bkill", String(id)]).code).toBe(0);
     const st = await lsf.waitDone(id);
+    release(job);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("EXIT");
     expect(["130", "143"]).toContain(st.exitCode);
