@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, holdArgs, prepareJob, release, runJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, runJob, starsOutput, waitFor, waitRunning } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 import { expectFinalCheckpoint, expectResumed } from "./promises.js";
 
@@ -49,14 +49,16 @@ describe("job array element run directly", () => {
   });
 
   it("element 2 has its own state and work dir, is killed, and resumes; element 3 runs on its own", async () => {
-    const job = prepareJob(spec(40, 0.1));
+    // Element 2's app waits at line 30 until it is killed (released for the runs after).
+    const job = prepareJob(spec(40, 0.1, "1s", holdArgs(30)));
     const two = runJob(job, "9001", { LSB_JOBINDEX: "2" });
     const state2 = join(job.dirs.state, "2");
-    await waitFor("a generation of element 2", () => generations(state2).length > 0);
+    await waitRunning(two, "a generation of element 2", () => generations(state2).length > 0);
     expect(existsSync(join(job.dirs.scratch, "9001.2"))).toBe(true);
     expect(generations(job.dirs.state)).toEqual([]); // nothing at the array's top level
     two.signalGroup("SIGKILL");
     await two.done;
+    release(job);
     const kept = generations(state2);
 
     const three = runJob(job, "9001", { LSB_JOBINDEX: "3" });
