@@ -1,19 +1,19 @@
 // The job lifecycle through an LSF that behaves like LSF (the emulator: #BSUB parsing, LSB_*
 // environment, the bkill sequence to every process group, SIGUSR2 at the run limit, requeue with
 // the same job id), for both flavours, with the BLCR stand-ins.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, starsOutput, waitFor } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 import { expectFinalCheckpoint, expectRequeued, expectResumed, starsPrefixLines, stateJobLog } from "./promises.js";
 
-function spec(lines: number, tick: number, lsf = "", top = ""): string {
+function spec(lines: number, tick: number, lsf = "", top = "", args = ""): string {
   return `name: stars
 queue: normal
 app:
   command: $STARS
-  args: [--lines, "${lines}", --tick, "${tick}"]
+  args: [--lines, "${lines}", --tick, "${tick}"${args}]
   output: stars.out
 checkpoint:
   tool: blcr
@@ -31,6 +31,24 @@ const SPM = "6";
 
 const output = (job: ReturnType<typeof prepareJob>) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const lsfLog = (job: ReturnType<typeof prepareJob>, id: number) => readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
+/** Lines of a running job's output in its work dir (<scratch>/<id>). */
+function workLines(job: ReturnType<typeof prepareJob>, id: number): number {
+  try {
+    return readFileSync(join(job.dirs.scratch, String(id), "stars.out"), "utf8").split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
+/**
+ * Release a held app once the job's first requeue is in the state's job.log (every run's lines):
+ * the first run's app waits (--hold) until the run limit has ended that run, however loaded the
+ * machine, and the requeued runs go on to the end.
+ */
+async function releaseAtRequeue(job: ReturnType<typeof prepareJob>): Promise<void> {
+  const file = join(job.dirs.state, "job.log");
+  await waitFor("the first requeue", () => existsSync(file) && /^\S+ job=\S+ crjob: requeue 1: /m.test(readFileSync(file, "utf8")), 150_000);
+  release(job);
+}
 
 function withSite(flavour: string, queueExtra = ""): Record<string, string> {
   return { "crjob.site.yaml": `flavour: ${flavour}\nqueues:\n  normal:\n${queueExtra || "    blcr: /opt/blcr\n"}` };
@@ -60,13 +78,15 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("bkill, then a new bsub of the same spec resumes", async () => {
-    const job = prepareJob(spec(80, 0.05).replace("interval: 1s", "interval: 1h"), withSite(flavour));
+    // The app waits at line 60 until the bkilled job is over (released for the new bsub).
+    const job = prepareJob(spec(80, 0.05, "", "", holdArgs(60)).replace("interval: 1s", "interval: 1h"), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor("the app's output", () => workLines(job, id) >= 10);
     expect(lsf.cmd(["bkill", String(id)]).code).toBe(0);
     const st = await lsf.waitDone(id);
+    release(job);
     expect(st.stat).toBe("EXIT");
     expect(["130", "143"]).toContain(st.exitCode);
     const gen = expectFinalCheckpoint(lsfLog(job, id), "stop", { stateDir: job.dirs.state });
@@ -78,9 +98,10 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("a host failure (crash) ends the job; a new bsub resumes", async () => {
-    // 100 lines, 0.15 s apart: the app outlives two 1 s checkpoints even on a loaded machine
-    // (at 0.05 s it sometimes finished first, and there was no job left to crash).
-    const job = prepareJob(spec(100, 0.15), withSite(flavour));
+    // The app waits at line 80 until its host has failed (released for the new bsub): it outlives
+    // two 1 s checkpoints however loaded the machine (without the hold it sometimes finished
+    // first, and there was no job left to crash).
+    const job = prepareJob(spec(100, 0.05, "", "", holdArgs(80)), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
     // Two generations kept: the resume must take the newer.
@@ -88,6 +109,7 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
     const hf = lsf.cmd(["bhostfail", String(id)]);
     expect(hf.code, hf.stderr + hf.stdout).toBe(0);
     expect(await lsf.waitDone(id)).toMatchObject({ stat: "EXIT", exitCode: "137" });
+    release(job);
     const newest = generations(job.dirs.state).at(-1);
     const id2 = lsf.bsub(job);
     expect((await lsf.waitDone(id2)).stat, lsfLog(job, id2)).toBe("DONE");
@@ -96,13 +118,15 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
   });
 
   it("rerunnable (-r): after a host failure LSF reruns the same job id and it resumes", async () => {
-    // 60 lines 0.15 s apart: the app is still running when its host fails, on a loaded machine too.
-    const job = prepareJob(spec(60, 0.15, "  rerunnable: true\n"), withSite(flavour));
+    // The app waits at line 45 until its host fails (released for the rerun): it is still running
+    // then, however loaded the machine.
+    const job = prepareJob(spec(60, 0.05, "  rerunnable: true\n", "", holdArgs(45)), withSite(flavour));
     const lsf = lsfEmulator(job.dirs.root, { flavour });
     const id = lsf.bsub(job);
     await waitFor("a generation", () => generations(job.dirs.state).length > 0);
     const hf = lsf.cmd(["bhostfail", String(id)]);
     expect(hf.code, hf.stderr + hf.stdout).toBe(0);
+    release(job);
     const st = await lsf.waitDone(id);
     expect(st.stat, lsfLog(job, id)).toBe("DONE");
     expectResumed(job.dirs.state, lsfLog(job, id), { job: String(id) });
@@ -111,13 +135,15 @@ describe.each(["ibm", "openlava"] as const)("LSF flavour %s", (flavour) => {
 });
 
 // Each requeue is a whole run limit plus a final checkpoint and a restore: on a loaded machine a
-// test takes well over the default 60 s.
+// test takes well over the default 60 s. The first run's app waits at line 140 until the job has
+// been requeued (releaseAtRequeue), so it cannot end before the limit's final checkpoint.
 describe("run limit → final checkpoint → requeue → resume → DONE", { timeout: 180_000 }, () => {
   it("IBM: #BSUB -Q requeues the job (same id) until it is done", async () => {
-    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"), withSite("ibm"));
     expect(readFileSync(job.script, "utf8")).toContain('#BSUB -Q "99"');
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
+    await releaseAtRequeue(job);
     const st = await lsf.waitDone(id);
     expect(st.stat, lsfLog(job, id)).toBe("DONE");
     // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
@@ -131,7 +157,7 @@ describe("run limit → final checkpoint → requeue → resume → DONE", { tim
 
   it("OpenLava: the queue's REQUEUE_EXIT_VALUES requeue it; no -Q is emitted", async () => {
     const job = prepareJob(
-      spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"),
+      spec(150, 0.05, "  runlimit: 1\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"),
       withSite("openlava", "    blcr: /opt/blcr\n    requeue_exit_values: [99]\n"),
     );
     expect(readFileSync(job.script, "utf8")).not.toContain("#BSUB -Q");
@@ -141,6 +167,7 @@ describe("run limit → final checkpoint → requeue → resume → DONE", { tim
       env: { LSFEMU_SECONDS_PER_MINUTE: SPM },
     });
     const id = lsf.bsub(job);
+    await releaseAtRequeue(job);
     const st = await lsf.waitDone(id);
     expect(st.stat, lsfLog(job, id)).toBe("DONE");
     // OpenLava's -o file holds the last run alone: every run's lines are in the state's job.log.
@@ -153,9 +180,10 @@ describe("run limit → final checkpoint → requeue → resume → DONE", { tim
   });
 
   it("OpenLava without requeue values: the job requeues itself with brequeue", async () => {
-    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("openlava"));
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"), withSite("openlava"));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "openlava", env: { LSFEMU_SECONDS_PER_MINUTE: SPM } });
     const id = lsf.bsub(job);
+    await releaseAtRequeue(job);
     const st = await lsf.waitDone(id);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
@@ -169,12 +197,13 @@ describe("run limit → final checkpoint → requeue → resume → DONE", { tim
   });
 
   it("SIGUSR2 at the limit (no own timer left): final checkpoint and requeue", async () => {
-    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n").replace("interval: 1s", "interval: 30s"), withSite("ibm"));
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"), withSite("ibm"));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor("the app's output", () => workLines(job, id) >= 10);
     lsf.cmd(["bkill", "-s", "USR2", String(id)]);
+    await releaseAtRequeue(job);
     const st = await lsf.waitDone(id);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
