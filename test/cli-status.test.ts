@@ -241,10 +241,13 @@ describe("crjob status against the LSF emulator", () => {
     mkdirSync(home);
     mkdirSync(submit);
     mkdirSync(join(root, "scratch"));
+    // The app waits at line 40 until the file go exists (stars --hold): it is still running when
+    // bkill comes, however loaded the machine; the test creates go once the bkilled job is over.
+    const go = join(root, "go");
     writeFileSync(
       join(submit, "job.yaml"),
-      `name: stars\nqueue: normal\napp:\n  command: ${STARS}\n  args: [--lines, "80", --tick, "0.2"]\n  output: stars.out\ncheckpoint:\n  tool: blcr\n  interval: 1s\nscratch: ${join(root, "scratch")}\nlsf:\n  output: out.%J\n`,
-    ); // 16 s of app: still running when bkill comes, on a loaded machine too (4 s was not)
+      `name: stars\nqueue: normal\napp:\n  command: ${STARS}\n  args: [--lines, "80", --tick, "0.05", --hold, "40:${go}"]\n  output: stars.out\ncheckpoint:\n  tool: blcr\n  interval: 1s\nscratch: ${join(root, "scratch")}\nlsf:\n  output: out.%J\n`,
+    );
     // Pending for 4 s: room for `crjob status` to see PEND on a loaded machine (1 s was not).
     const lsf = lsfEmulator(root, { env: { LSFEMU_DISPATCH_LATENCY: "4" } });
     const env = { ...lsf.env, HOME: home };
@@ -270,6 +273,7 @@ describe("crjob status against the LSF emulator", () => {
 
     expect(lsf.cmd(["bkill", id]).code).toBe(0);
     await lsf.waitDone(Number(id));
+    writeFileSync(go, "");
     const killed = status();
     const newest = Math.max(...generations(state));
     expect(killed).toMatchObject({ state: "killed", lsfStat: "EXIT", lostWorkSeconds: null, next: { action: "restart", generation: newest, blockedBy: null } });
