@@ -4,18 +4,20 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
-import { generations, prepareJob, runJob, starsOutput, waitFor } from "./harness.js";
+import { generations, holdArgs, prepareJob, release, runJob, starsOutput, waitFor, waitRunning } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 import { expectFinalCheckpoint, expectResumed } from "./promises.js";
 
 const PICKLER = join(ROOT, "test", "apps", "pickler");
 
-function spec(lines: number, tick: number, extra: { checkpoint?: string; app?: string; top?: string } = {}): string {
+// `hold` makes the pickler wait after that line until the test calls release(job) (pickler --hold,
+// as stars --hold): the app outlives what the test does to the running job, however loaded the machine.
+function spec(lines: number, tick: number, extra: { checkpoint?: string; app?: string; top?: string; hold?: number } = {}): string {
   return `name: pick
 queue: normal
 app:
   command: ${PICKLER}
-  args: [--lines, "${lines}", --tick, "${tick}", --events, events.log]
+  args: [--lines, "${lines}", --tick, "${tick}", --events, events.log${extra.hold === undefined ? "" : holdArgs(extra.hold)}]
   output: pick.out
 ${extra.app ?? ""}stage:
   out: [events.log, restart.log]
@@ -37,12 +39,13 @@ const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
 
 describe("app-level checkpoints (tool app)", () => {
   it("fresh: signal, marker, generations with the app's files; exact output; nothing kept after success", async () => {
-    const job = prepareJob(spec(30, 0.1));
+    const job = prepareJob(spec(30, 0.1, { hold: 20 }));
     const run = runJob(job, "1001");
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(run, "a generation", () => newest(job) >= 1);
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     expect(existsSync(join(gen, "files", "state.pkl"))).toBe(true);
     expect(existsSync(join(gen, "output_size"))).toBe(true);
+    release(job);
     const { code } = await run.done;
     expect(code, run.log()).toBe(0);
     expect(output(job)).toBe(starsOutput(30));
@@ -51,11 +54,12 @@ describe("app-level checkpoints (tool app)", () => {
   });
 
   it("kill -9, then a new job id: the app resumes from its own checkpoint (CRJOB_RESTART=1) with exact output", async () => {
-    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n" }));
+    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n", hold: 40 }));
     const first = runJob(job, "2001");
-    await waitFor("generation 2", () => newest(job) >= 2);
+    await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const gen = newest(job);
     const second = runJob(job, "2002");
     const { code } = await second.done;
@@ -70,11 +74,12 @@ describe("app-level checkpoints (tool app)", () => {
   });
 
   it("a generation without the app's checkpoint files falls back to the one before", async () => {
-    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n" }));
+    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n  signal: USR1\n  ready:\n    marker: state.ready\n", hold: 40 }));
     const first = runJob(job, "5001");
-    await waitFor("generation 2", () => newest(job) >= 2);
+    await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const gen = newest(job);
     rmSync(join(job.dirs.state, `gen.${gen}`, "files", "state.pkl"));
     const second = runJob(job, "5002");
@@ -87,12 +92,13 @@ describe("app-level checkpoints (tool app)", () => {
 
   it("restart_args replace args when resuming", async () => {
     const job = prepareJob(
-      spec(40, 0.1, { app: '  restart_args: [--lines, "40", --tick, "0.1", --events, restart.log]\n' }),
+      spec(40, 0.1, { app: '  restart_args: [--lines, "40", --tick, "0.1", --events, restart.log]\n', hold: 30 }),
     );
     const first = runJob(job, "3001");
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const second = runJob(job, "3002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(events(job)).toMatch(/^start/m);
@@ -102,11 +108,12 @@ describe("app-level checkpoints (tool app)", () => {
   });
 
   it("ready by stable size: the files unchanged for checkpoint.ready.stable", async () => {
-    const job = prepareJob(spec(40, 0.1, { checkpoint: "  signal: USR1\n  ready:\n    stable: 1s\n" }));
+    const job = prepareJob(spec(40, 0.1, { checkpoint: "  signal: USR1\n  ready:\n    stable: 1s\n", hold: 30 }));
     const first = runJob(job, "4001");
-    await waitFor("a generation", () => newest(job) >= 1);
+    await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
     await first.done;
+    release(job);
     const gen = newest(job);
     const second = runJob(job, "4002");
     expect((await second.done).code, second.log()).toBe(0);
@@ -116,13 +123,16 @@ describe("app-level checkpoints (tool app)", () => {
   });
 
   it("bkill through LSF: final checkpoint, EXIT; a new bsub resumes and ends DONE", async () => {
-    const job = prepareJob(spec(60, 0.05).replace("interval: 1s", "interval: 1h"));
+    // The app waits at line 40 until the bkilled job is over (released for the new bsub).
+    const job = prepareJob(spec(60, 0.05, { hold: 40 }).replace("interval: 1s", "interval: 1h"));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
-    await new Promise((r) => setTimeout(r, 1500));
+    const work = join(job.dirs.scratch, String(id), "pick.out");
+    await waitFor("the app's output", () => existsSync(work) && readFileSync(work, "utf8").split("\n").length - 1 >= 10);
     expect(lsf.cmd(["bkill", String(id)]).code).toBe(0);
     const st = await lsf.waitDone(id);
+    release(job);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("EXIT");
     const gen = expectFinalCheckpoint(log, "stop", { stateDir: job.dirs.state });
@@ -142,7 +152,7 @@ describe("no checkpoints (tool none)", () => {
 queue: normal
 app:
   command: $STARS
-  args: [--lines, "200", --tick, "0.05"]
+  args: [--lines, "200", --tick, "0.05"${holdArgs(150)}]
   output: stars.out
 checkpoint:
   tool: none
@@ -152,6 +162,7 @@ lsf:
   output: out.%J
   runlimit: 1
 `);
+    // The app waits at line 150, never released: only the run limit ends it.
     const script = readFileSync(job.script, "utf8");
     expect(script).not.toContain("#BSUB -Q");
     expect(script).toContain("#BSUB -W 1");
