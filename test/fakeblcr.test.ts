@@ -3,7 +3,7 @@
 // rely on, as given in /work/shared/reference/blcr-lsf.md §1-4: PIDs, files, offsets, NUL holes,
 // signals, exit statuses, atomic context files. Scenarios run in bash, the way job scripts do.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,6 +79,12 @@ function bash(script: string, cwd: string, env: Record<string, string> = {}, tim
     p.on("error", rej);
     p.on("close", (code, signal) => {
       clearTimeout(timer);
+      // Whatever the scenario left running (an app waiting at its --hold line) goes with it.
+      try {
+        process.kill(-p.pid!, "SIGKILL");
+      } catch {
+        /* gone */
+      }
       const v: Record<string, string> = {};
       for (const line of stdout.split("\n")) {
         const m = /^([A-Za-z0-9_]+)=(.*)$/.exec(line);
@@ -123,7 +129,9 @@ function context(file: string): { processes: Array<{ pid: number; state: { i: nu
 }
 
 // Concurrent, so each scenario has room: apps outlive the steps that act on them (2.5 s at least,
-// ticks of 0.1–0.25 s), waits are for conditions (60 s each), a scenario may take 2 minutes.
+// ticks of 0.1–0.25 s; they wait at a line with stars --hold K:go until the scenario touches go,
+// or until it kills them),
+// waits are for conditions (60 s each), a scenario may take 2 minutes.
 describe.concurrent("crfake BLCR stand-ins", { timeout: 150_000 }, () => {
   it("cr_run execs the app: $! is the app's PID, libcr marked in its environment", async (ctx) => {
     const d = tmp();
@@ -131,7 +139,7 @@ describe.concurrent("crfake BLCR stand-ins", { timeout: 150_000 }, () => {
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 100 --tick 0.1 > out 2>&1 < /dev/null &
+cr_run stars --lines 100 --tick 0.1 --hold 50:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 1 ]'
 echo pid=$pid
@@ -163,14 +171,14 @@ kill $pid; wait $pid; echo rc=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-stars --lines 100 --tick 0.1 > out 2>&1 < /dev/null &
+stars --lines 100 --tick 0.1 --hold 50:$PWD/go > out 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines out) -ge 1 ]'
 cr_checkpoint -f ck $p 2> err1; echo nosup=$?
 echo leftover=$(ls -A | grep -c ck)
 kill $p; wait $p
 cr_checkpoint -f ck $p 2> err2; echo gone=$?
-cr_run --omit stars --lines 100 --tick 0.1 > out2 2>&1 < /dev/null &
+cr_run --omit stars --lines 100 --tick 0.1 --hold 50:$PWD/go > out2 2>&1 < /dev/null &
 q=$!
 waitfor '[ $(lines out2) -ge 1 ]'
 cr_checkpoint -f ck $q 2> err3; echo omitted=$?
@@ -249,13 +257,14 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.25 --exit 7 >> out 2>> err < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit 7 --hold 30:$PWD/go >> out 2>> err < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 5 ]'
 cr_checkpoint -f ck $pid; echo ck=$?
 k=$(lines out)
 waitfor "[ \$(lines out) -ge $((k + 4)) ]"
 kill -9 $pid; wait $pid; echo app=$?
+touch go
 cr_restart ck > rlog 2>&1 &
 r=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
@@ -284,7 +293,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.25 --exit 3 > out 2>/dev/null < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit 3 --hold 30:$PWD/go > out 2>/dev/null < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 4 ]'
 cr_checkpoint --term -f ck1 $pid; echo ck1=$?
@@ -297,6 +306,7 @@ waitfor "[ \$(lines out) -ge $((k + 4)) ]"
 cr_checkpoint --term -f ck2 $r1; echo ck2=$?
 wait $r1; echo cr1=$?
 echo at2=$(lines out)
+touch go
 cr_restart ck2 > rlog2 2>&1 &
 r2=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r2'
@@ -336,7 +346,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --kill -f ck $pid; echo ck=$?
@@ -383,7 +393,7 @@ echo pid=$pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.1 --trap USR1=0 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --trap USR1=0 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -411,7 +421,7 @@ echo via=$(grep -c '"via": "ns_last_pid"' crfake.log)
     r = await bash(
       String.raw`
 mkdir A
-(cd A && exec cr_run stars --lines 25 --tick 0.25 --also also.txt > out 2>&1 < /dev/null) &
+(cd A && exec cr_run stars --lines 25 --tick 0.25 --also also.txt --hold 20:${join(d, "go")} > out 2>&1 < /dev/null) &
 pid=$!
 waitfor '[ $(lines A/out) -ge 4 ]'
 cr_checkpoint --term -f ck $pid; echo ck=$?
@@ -427,6 +437,7 @@ r=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
 echo cwd=$(readlink /proc/$pid/cwd)
 echo fd3=$(readlink /proc/$pid/fd/3)
+touch go
 wait $r; echo reloc=$?
 cp B/out out.reloc; cp B/also.txt also.reloc
 mv B C; ln -s "$PWD/C" A
@@ -463,7 +474,7 @@ cr_restart ck2 2> e3; echo cwdgone=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.1 --trap USR2=9 --trap TSTP=20 --events ev > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --trap USR2=9 --trap TSTP=20 --events ev --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -516,7 +527,7 @@ echo ck2pid=$p2
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 40 --tick 0.25 --exit SEGV > out 2>&1 < /dev/null &
+cr_run stars --lines 40 --tick 0.25 --exit SEGV --hold 30:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --kill -f ck $pid; wait $pid; echo app=$?
@@ -524,6 +535,7 @@ cr_checkpoint --kill -f ck $pid; wait $pid; echo app=$?
       d,
     );
     expect(r.v.app).toBe("137");
+    writeFileSync(join(d, "go"), "");
     const res = await direct("cr_restart", ["ck"], d);
     expect(res.signal).toBe("SIGSEGV");
     expect(readFileSync(join(d, "out"))).toEqual(stars(1, 40));
@@ -536,7 +548,7 @@ cr_checkpoint --kill -f ck $pid; wait $pid; echo app=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.1 --ignore-after 2:USR1 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --ignore-after 2:USR1 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 4 ]'
 echo before=$(grep SigIgn /proc/$pid/status | cut -f2)
@@ -565,7 +577,7 @@ kill -USR2 $pid; wait $r; echo usr2=$?
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 400 --tick 0.1 > out 2>&1 < /dev/null &
+cr_run stars --lines 400 --tick 0.1 --hold 300:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint -f ck $pid; echo ck=$?
@@ -638,7 +650,7 @@ kill $pid; wait $pid
       String.raw`
 export CRFAKE_LOG=$PWD/calls.log CRFAKE_FAULTS=$PWD/faults
 printf 'CKPT_FAIL=ENOSPC@1\n' > faults
-cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint -f ck $pid 2>/dev/null; echo f1=$?
@@ -686,7 +698,7 @@ kill $pid; wait $pid
     diagnose(ctx, d, () => r);
     r = await bash(
       String.raw`
-cr_run stars --lines 200 --tick 0.1 > out 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
@@ -694,7 +706,7 @@ cr_restart --run-on-success='exit 5' ck; echo succ=$?
 echo app_running=$(kill -0 $pid 2>/dev/null && echo yes)
 kill -KILL $pid
 waitfor '! grep -qs "^State:.*[RS]" /proc/'$pid'/status'
-cr_run stars --lines 200 --tick 0.1 > out2 2>&1 < /dev/null &
+cr_run stars --lines 200 --tick 0.1 --hold 150:$PWD/go > out2 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines out2) -ge 2 ]'
 cr_checkpoint -p -f ckp $p; echo scope_p=$?
