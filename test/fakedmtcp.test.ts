@@ -84,7 +84,7 @@ describe.concurrent("fake DMTCP stand-ins", { timeout: 180_000 }, () => {
     const d = tmp();
     const r = await bash(
       String.raw`
-dmtcp_launch $L stars --lines 100 --tick 0.05 > out 2>&1 < /dev/null &
+dmtcp_launch $L stars --lines 100 --tick 0.05 --hold 50:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 2 ]'
 echo same=$(grep -c stars /proc/$pid/cmdline)
@@ -118,7 +118,7 @@ echo logs=$(ls tmp)
     const port = await freePort();
     const r = await bash(
       String.raw`
-dmtcp_launch -q --ckptdir ck stars --lines 100 --tick 0.05 > a 2>&1 < /dev/null &
+dmtcp_launch -q --ckptdir ck stars --lines 100 --tick 0.05 --hold 50:$PWD/go > a 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines a) -ge 1 ]'
 dmtcp_launch -q --ckptdir ck stars --lines 3 --tick 0.05 > b 2>err < /dev/null
@@ -139,7 +139,7 @@ wait $p; echo first=$?
     const d = tmp();
     const r = await bash(
       String.raw`
-dmtcp_launch $L bash -c 'stars --lines 200 --tick 0.05 2>&1 | tee -a out >/dev/null; exit "${"$"}{PIPESTATUS[0]}"' > /dev/null < /dev/null &
+dmtcp_launch $L bash -c 'stars --lines 200 --tick 0.05 --hold 150:${join(d, "go")} 2>&1 | tee -a out >/dev/null; exit "${"$"}{PIPESTATUS[0]}"' > /dev/null < /dev/null &
 p=$!
 waitfor '[ $(lines out) -ge 2 ]'
 dmtcp_command -p $(cat pf) -bc; echo rc1=$?
@@ -161,13 +161,14 @@ kill -9 $(ps -o pid= --ppid $p) $p
   });
 
   it("restart: all images, exec into the app (same PID, virtual getpid), files cut back, stdio and cwd not restored, env restored", async () => {
-    // 200 lines (10 s): the restored app must still run when its environment and cwd are read.
+    // The restored app must still run when its environment and cwd are read: it waits at line 150
+    // (stars --hold) until they have been.
     const d = tmp();
     const r = await bash(
       String.raw`
 mkdir run other
 cd run
-FOO=old dmtcp_launch $L --ckptdir ../ck stars --lines 200 --tick 0.05 --also also --also-mode truncate --events ../ev > ../out1 2>&1 < /dev/null &
+FOO=old dmtcp_launch $L --ckptdir ../ck stars --lines 200 --tick 0.05 --also also --also-mode truncate --events ../ev --hold 150:${join(d, "go")} > ../out1 2>&1 < /dev/null &
 p=$!
 waitfor '[ $(lines ../out1) -ge 5 ]'
 dmtcp_command -p $(cat pf) -bc >/dev/null
@@ -182,6 +183,7 @@ q=$!
 waitfor 'running ../pf2'
 echo env=$(tr '\0' '\n' < /proc/$q/environ | grep '^FOO=')
 echo cwd=$(readlink /proc/$q/cwd)
+touch ${join(d, "go")}
 wait $q; echo rc=$?
 echo n=$n
 echo also=$(tr '\n' ' ' < ../run/also)
@@ -213,7 +215,7 @@ echo restored=$(grep -c restored ../ev)
     const r = await bash(
       String.raw`
 mkdir w
-dmtcp_launch $L bash -c 'stars --lines 200 --tick 0.05 --also w/also 2>&1 | tee -a w/out >/dev/null' > /dev/null < /dev/null &
+dmtcp_launch $L bash -c 'stars --lines 200 --tick 0.05 --also w/also --hold 150:${join(d, "go")} 2>&1 | tee -a w/out >/dev/null' > /dev/null < /dev/null &
 p=$!
 waitfor '[ $(lines w/out) -ge 2 ]'
 dmtcp_command -p $(cat pf) -bc >/dev/null
