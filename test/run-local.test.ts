@@ -80,7 +80,9 @@ describe("crjob run --local", () => {
   it("fresh → checkpoint → bkill → resubmit → resume → done, with the exact output; nothing left behind", async () => {
     const dir = jobDir({ lines: 100, tick: 0.1 }); // 10 s: outlives the bkill at 6 s
     // 6 s: room for the first 1 s checkpoint before the bkill on a loaded machine (3 s was not always).
-    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--kill-after", "6s"], { cwd: dir, env: { PATH } });
+    // JOB_TERMINATE_INTERVAL 30 s (LSF's default is 10): the grace between bkill's INT+TERM and its
+    // KILL leaves room for a final checkpoint on a loaded machine (10 s was not always enough).
+    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--kill-after", "6s"], { cwd: dir, env: { PATH, JOB_TERMINATE_INTERVAL: "30" } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const o = r.stdout;
     expect(o).toContain("on an emulated LSF (ibm)");

@@ -3,7 +3,7 @@
 // too, nothing of the script outlives the job, and the job log has crjob's lines only: no bash
 // job-control report ("line N: PID Killed ( trap '' INT TERM … )") when a final checkpoint or a
 // stop kills the app. Generated scripts run directly with the stand-ins of test/bin.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers.js";
@@ -30,6 +30,17 @@ function groupMembers(run: RunningJob): number[] {
     }
   }
   return out;
+}
+
+/** How many `sleep 30` of the job's group run (the test's widened moments). */
+function sleepers(run: RunningJob): number {
+  return groupMembers(run).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u000030\u0000";
+    } catch {
+      return false;
+    }
+  }).length;
 }
 
 async function nothingLeft(run: RunningJob): Promise<void> {
@@ -127,15 +138,53 @@ describe("waking up", () => {
     writeFileSync(faults, "CKPT_DELAY=2@1\n");
     const run = start(job, "501", { CRFAKE_FAULTS: faults });
     await runningThen(run, "SIGUSR1");
-    await waitFor("the checkpoint under way", () => readdirSync(job.dirs.state).some((f) => f.startsWith(".gen.1.tmp.")));
+    // Under way = cr_checkpoint has written half its context and sleeps (CKPT_DELAY): it ignores
+    // the job's signals by then (a signal in the moment it is started kills it, and checkpoint 1
+    // fails: not what this test is about).
+    await waitFor("the checkpoint under way", () => {
+      const tmp = readdirSync(job.dirs.state).find((f) => f.startsWith(".gen.1.tmp."));
+      return tmp !== undefined && existsSync(join(job.dirs.state, tmp, ".context.tmp"));
+    });
     run.signalGroup("SIGINT");
     const { code } = await run.done;
     expect(code, run.log()).toBe(130);
     const log = run.log();
     expect(log.indexOf("checkpoint 1 written")).toBeGreaterThan(0);
-    expect(log.indexOf("stopping on SIGINT")).toBeGreaterThan(log.indexOf("checkpoint 1 written"));
+    expect(log.indexOf("stopping on SIGINT"), log).toBeGreaterThan(log.indexOf("checkpoint 1 written"));
     expect(generations(job.dirs.state).at(-1)).toBe(2); // the final checkpoint: the app did not run to its end
     expect(foreign(run)).toEqual([]);
+  });
+
+  it.skipIf(REAL_BLCR)("a TERM that kills the waker before it is armed is acted on at once (bash reports that death to no wait -n)", async () => {
+    // Seen under load (run --local): INT+TERM came while the script started a waker; the trap ran
+    // before `wait -n`, the signals killed the not yet armed waker, and `wait -n` slept until the
+    // KILL. Here that moment is made wide: the waker takes 30 s before its first command, and the
+    // script 30 s (a sleep the signals end) between starting it and waiting. The app never ends
+    // by itself (held at line 20), so only acting on the signals ends this job.
+    const job = prepareJob(spec("blcr", 400, 0.05).replace('"0.05"]', `"0.05"${holdArgs(20)}]`));
+    const text = readFileSync(job.script, "utf8");
+    const waker = "    (\n      trap '' INT TERM QUIT USR1 USR2\n";
+    const started = /^ {4}CRJOB_WAKER=\$!.*\n/m;
+    expect(text.split(waker)).toHaveLength(2);
+    expect(text.match(new RegExp(started.source, "gm"))).toHaveLength(1);
+    writeFileSync(
+      job.script,
+      text.replace(waker, "    (\n      sleep 30\n      trap '' INT TERM QUIT USR1 USR2\n").replace(started, (line) => `${line}    { sleep 30; } 2>/dev/null\n`), // (bash reports the killed sleep here, not in the log)
+    );
+    const run = start(job, "801");
+    await run.running();
+    await waitRunning(run, "the waker and the script both in their sleep", () => sleepers(run) === 2);
+    // TERM, as volclava's bkill sends 10 s after INT (the script's asynchronous children ignore
+    // INT: a bash without job control starts them so). It ends the script's sleep, its trap runs,
+    // and it kills the waker.
+    run.signalGroup("SIGTERM");
+    const slept = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`slept through the signals:\n${run.log()}`)), 60_000).unref());
+    const { code } = await Promise.race([run.done, slept]);
+    expect(code, run.log()).toBe(143);
+    expect(run.log()).toContain("stopping on SIGTERM: final checkpoint first");
+    expect(generations(job.dirs.state)).toEqual([1]); // the final checkpoint
+    expect(foreign(run)).toEqual([]);
+    await nothingLeft(run);
   });
 
   it.skipIf(REAL_BLCR)("bash < 5.1 (no wait -n -p): a look every second still checkpoints, ends and stops", async () => {

@@ -8,6 +8,7 @@
 
 const MAIN = "partials/main.hbs";
 const LIB = "partials/lib.hbs";
+const WATCH = "partials/watch.hbs";
 const APP = "tools/app/tool.hbs";
 const DMTCPT = "tools/dmtcp/tool.hbs";
 const LSFQ = "schedulers/lsf/requeue.hbs";
@@ -180,7 +181,13 @@ export const MUTANTS = [
   {
     name: "signal-during-checkpoint-lost",
     why: "a signal that arrives while the script checkpoints does not wake the wait: bkill is acted on only at the next due time",
-    patches: [{ file: MAIN, search: "    *) CRJOB_LIMIT=1 ;;\n  esac\n  crjob_wake\n", replace: "    *) CRJOB_LIMIT=1 ;;\n  esac\n" }],
+    patches: [{ file: MAIN, search: "    *) CRJOB_LIMIT=1 ;;\n  esac\n  CRJOB_PENDING=1\n  crjob_wake\n", replace: "    *) CRJOB_LIMIT=1 ;;\n  esac\n" }],
     killers: [{ file: QUIET, test: "a bkill during a checkpoint is acted on as soon as the checkpoint is written" }],
+  },
+  {
+    name: "waker-killed-unarmed",
+    why: "the script waits with `wait -n` without first making sure its waker ignores the job's signals: bkill's INT+TERM at the moment a waker starts kill it, bash reports that death to no `wait -n`, and the script sleeps through the bkill until the KILL",
+    patches: [{ file: WATCH, search: /^ {2}# A trap runs only between two commands here[^]*?^ {2}woke=''\n/m, replace: "" }],
+    killers: [{ file: QUIET, test: "a TERM that kills the waker before it is armed is acted on at once" }],
   },
 ];

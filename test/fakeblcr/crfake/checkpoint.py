@@ -298,8 +298,7 @@ def write_all(fd, data):
 # ---------------------------------------------------------------- main
 
 def main():
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    C.undo_python_sigint()
     args = sys.argv[1:]
     G.argv = args
     C.log_event(TOOL, "start", argv=args, cwd=os.getcwd())

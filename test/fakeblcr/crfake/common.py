@@ -1,6 +1,7 @@
 """Shared helpers for the crfake stand-ins: option parsing (getopt_long-like),
 context file format, fault injection, call log, path relocation."""
 
+import signal
 import errno
 import fcntl
 import hashlib
@@ -373,3 +374,12 @@ def relocate(path, relocs):
         if path.startswith(old + "/"):
             return new.rstrip("/") + path[len(old):] if new != "/" else path[len(old):]
     return path
+
+
+def undo_python_sigint():
+    """SIGINT as a C program has it: Python turns an inherited SIG_DFL into KeyboardInterrupt, so
+    put SIG_DFL back; an inherited SIG_IGN (a job script's `trap '' INT` before `exec cr_...`)
+    Python leaves alone, and so do we. BLCR's cr_checkpoint.c sets no handler for INT or TERM
+    (util/cr_checkpoint/cr_checkpoint.c: main, real_main), so it keeps what it inherits."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)

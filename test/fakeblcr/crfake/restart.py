@@ -602,7 +602,7 @@ def spawn(proc, opts, relocs, ctx_path):
 # ---------------------------------------------------------------- main
 
 def main():
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    C.undo_python_sigint()
     args = sys.argv[1:]
     G.argv = args
     C.log_event(TOOL, "start", argv=args, cwd=os.getcwd())
