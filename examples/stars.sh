@@ -446,12 +446,22 @@ crjob_set_deadline() {
 # - The waker ignores the signals LSF sends to every process group of the job, holds no write end
 #   of the pipe (so it sees end-of-file and ends if the script dies), and its output goes nowhere:
 #   nothing of it outlives the job or holds the job's output open.
+# - Until its first command has run, the waker still dies of those signals, and bash reports a
+#   child killed before `wait -n` to no `wait -n`: the script would sleep through the very signals
+#   that killed it (seen under load: bkill during the fork, then no final checkpoint before the
+#   KILL). So the waker says it is armed (its PID on a second pipe) once it ignores them; the
+#   script waits for that, or for a trap that ran meanwhile (crjob_on_signal sets CRJOB_PENDING),
+#   and only then waits with `wait -n`. A trap that runs after that writes its byte to an armed
+#   waker, which then ends normally.
 # bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
 # it looks again every second (no process started for it); without the pipe, it sleeps 1 s.
 CRJOB_WATCHING=0
 CRJOB_WAKE_R=''
 CRJOB_WAKE_W=''
 CRJOB_WAKER=''
+CRJOB_ARMED=''   # the waker ignores the job's signals (it said so on CRJOB_ACK)
+CRJOB_ACK=''
+CRJOB_PENDING='' # a trap ran that the caller of crjob_wait_event has not looked at yet
 CRJOB_WAIT_N=0
 if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
   CRJOB_WAIT_N=1
@@ -459,13 +469,17 @@ fi
 
 # The pipe: opened at the first wait, after the app has started (the app does not inherit it; an
 # app that is already gone costs no pipe). Linux lets /dev/fd/N of a pipe be opened again: one
-# read-write end for the script, one read end for wakers.
+# read-write end for the script, one read end for wakers; and a read-write one for the wakers'
+# "armed" lines.
 crjob_watch_open() {
   CRJOB_WATCHING=1
   if ! exec {CRJOB_WAKE_W}<> <(:) || ! exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"; then
     crjob_log "warning: no pipe to wait on: looking at the app once a second"
     [ -z "$CRJOB_WAKE_W" ] || exec {CRJOB_WAKE_W}>&-
     CRJOB_WAKE_W='' CRJOB_WAKE_R='' CRJOB_WAIT_N=0
+  elif [ "$CRJOB_WAIT_N" = 1 ] && ! exec {CRJOB_ACK}<> <(:); then
+    crjob_log "warning: no second pipe to wait on: looking at the app once a second"
+    CRJOB_ACK='' CRJOB_WAIT_N=0
   fi
 }
 
@@ -492,11 +506,26 @@ crjob_wait_event() { # due
     (
       trap '' INT TERM QUIT USR1 USR2
       exec {CRJOB_WAKE_W}>&-
+      printf '%s\n' "$BASHPID" >&"$CRJOB_ACK" # armed (one short write: it arrives whole)
       read -r -n 1 "${timeout[@]}" -u "$CRJOB_WAKE_R" _
       exit 0 # a normal end: bash keeps it for `wait -n` (a killed job it may drop unreported)
     ) </dev/null >/dev/null 2>&1 &
-    CRJOB_WAKER=$!
+    CRJOB_WAKER=$! CRJOB_ARMED=''
   fi
+  # A trap runs only between two commands here (`read` is not interrupted): look every 0.1 s.
+  while [ -z "$CRJOB_ARMED" ] && [ -z "$CRJOB_PENDING" ]; do
+    if read -r -t 0.1 -u "$CRJOB_ACK" woke; then
+      [ "$woke" != "$CRJOB_WAKER" ] || CRJOB_ARMED=1 # else an earlier waker's line
+    elif ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
+      CRJOB_WAKER=''
+      return 1 # killed before it was armed: the signal's trap has run, or runs before the next look
+    fi
+  done
+  if [ -n "$CRJOB_PENDING" ]; then
+    CRJOB_PENDING=''
+    return 1 # the caller looks at what the trap set before anything waits
+  fi
+  woke=''
   wait -n -p woke
   st=$?
   case ${woke:-} in
@@ -624,6 +653,7 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
+  CRJOB_PENDING=1
   crjob_wake
 }
 trap 'crjob_on_signal INT' INT
@@ -692,6 +722,12 @@ crjob_requeue() {
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
   trap '' INT TERM QUIT USR1 USR2
+  # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
+  # signals: collected here, where bash's report of that ("Terminated") goes nowhere.
+  if [ -n "$CRJOB_WAKER" ]; then
+    { crjob_wake; wait "$CRJOB_WAKER"; } 2>/dev/null
+    CRJOB_WAKER=''
+  fi
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
   else
@@ -862,4 +898,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 04afa1b9fcf7b0a3f46c960c61f6a034be8d5f62c83b85ff5d52f93b486ccdcc
+# crjob-fingerprint 7f2fe9cb3e59d33376e12817475af50f38f4d1c0cac41825dbcef7b5d6dc1d6a

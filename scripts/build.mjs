@@ -80,6 +80,7 @@ async function generate() {
       contents: [
         'export { AJV_OPTIONS, newAjv, siteSchema, specSchema } from "./src/jobspec/validators.ts";',
         'export { TEMPLATE_OPTIONS } from "./src/render/engine.ts";',
+        'export { templateReads } from "./src/render/memo.ts";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",
@@ -122,7 +123,7 @@ export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};
  * engine compiles with. A template that does not compile is left out, so that the engine compiles
  * it at run time and reports the error exactly as it would without a build.
  */
-async function precompiledTemplates({ TEMPLATE_OPTIONS }) {
+async function precompiledTemplates({ TEMPLATE_OPTIONS, templateReads }) {
   const { default: Handlebars } = await import("handlebars");
   const dir = join(root, "templates");
   const entries = [];
@@ -133,13 +134,14 @@ async function precompiledTemplates({ TEMPLATE_OPTIONS }) {
       else if (entry.endsWith(".hbs")) {
         const name = relative(dir, p).split(sep).join("/").replace(/\.hbs$/, "");
         const source = readFileSync(p, "utf8");
-        let spec;
+        let spec, reads;
         try {
           spec = Handlebars.precompile(source, TEMPLATE_OPTIONS);
+          reads = templateReads(Handlebars.parse(source));
         } catch {
           continue;
         }
-        entries.push(`  [${JSON.stringify(name)}, { source: ${JSON.stringify(source)}, spec: ${spec} }],`);
+        entries.push(`  [${JSON.stringify(name)}, { source: ${JSON.stringify(source)}, spec: ${spec}, reads: ${JSON.stringify(reads)} }],`);
       }
     }
   };

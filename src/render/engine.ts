@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 import type { JobModel } from "../model.js";
 import { registerHelpers } from "./helpers.js";
+import { memoized, partialKeys, templateReads, type TemplateReads } from "./memo.js";
 import { precompiled, runtime } from "./precompiled.js";
 
 /** How every template is compiled, at run time or by the build (precompiled.ts). */
@@ -135,8 +136,15 @@ function compileSources(sources: Map<string, string>): CompiledSet {
     const p = fresh(name, src);
     return p ? hb.template(p.spec) : hb.compile(src, TEMPLATE_OPTIONS);
   };
+  // What each partial reads (memo.ts): kept by those values, rendered once per distinct set.
+  const reads = new Map<string, TemplateReads>();
+  for (const [name, src] of sources) reads.set(name, fresh(name, src)?.reads ?? templateReads(fullHandlebars().parse(src) as never));
+  const keys = partialKeys(reads, new Set(Object.keys(hb.helpers)));
   for (const [name, src] of sources) {
-    if (name !== "run.sh") hb.registerPartial(name, load(name, src));
+    if (name === "run.sh") continue;
+    const fn = load(name, src);
+    const paths = keys.get(name);
+    hb.registerPartial(name, paths ? (memoized(fn as (c: unknown, o?: unknown) => string, paths) as HandlebarsTemplateDelegate) : fn);
   }
   const entry = load("run.sh", sources.get("run.sh") ?? "");
   return { entry, sources };

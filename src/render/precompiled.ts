@@ -2,11 +2,14 @@
 // compiled at run time. The CLI build (scripts/build.mjs) swaps this module for one generated from
 // templates/**/*.hbs with Handlebars.precompile and TEMPLATE_OPTIONS, plus `handlebars/runtime`.
 import type Handlebars from "handlebars";
+import type { TemplateReads } from "./memo.js";
 
 export interface PrecompiledTemplate {
   /** The template text it was compiled from: used only while the file on disk still reads so. */
   source: string;
   spec: TemplateSpecification;
+  /** What it reads (memo.ts), found by the build from its syntax tree. */
+  reads: TemplateReads;
 }
 
 /** Bundled templates by name ("run.sh", "partials/lib"). */
