@@ -779,9 +779,14 @@ crjob_tool_stop() {
 CRJOB_STOP_SIGNAL=''   # INT/TERM/QUIT (bkill): final checkpoint, stop, exit non-zero
 CRJOB_LIMIT=''         # USR2 (run limit): final checkpoint, requeue
 CRJOB_CKPT_NOW=''      # USR1 (bkill -s USR1): checkpoint now and go on
+# A trap runs wherever the script is, also inside a redirection (the generation's manifest and meta
+# are written through `>file`): so it prints nothing itself. Its "received" line is printed by
+# crjob_log_signals where the script looks at the flags (the history has the time it came).
+CRJOB_SIGNALS=()      # every signal received, in order
+CRJOB_SIGNALS_LOGGED=0
 # shellcheck disable=SC2317 # called from the traps below
 crjob_on_signal() {
-  crjob_log "received SIG$1"
+  CRJOB_SIGNALS+=("$1")
   crjob_history "signal $1"
   case $1 in
     INT | TERM | QUIT) CRJOB_STOP_SIGNAL=${CRJOB_STOP_SIGNAL:-$1} ;;
@@ -790,6 +795,12 @@ crjob_on_signal() {
   esac
   CRJOB_PENDING=1
   crjob_wake
+}
+crjob_log_signals() {
+  while [ "$CRJOB_SIGNALS_LOGGED" -lt "${#CRJOB_SIGNALS[@]}" ]; do
+    crjob_log "received SIG${CRJOB_SIGNALS[CRJOB_SIGNALS_LOGGED]}"
+    CRJOB_SIGNALS_LOGGED=$((CRJOB_SIGNALS_LOGGED + 1))
+  done
 }
 trap 'crjob_on_signal INT' INT
 trap 'crjob_on_signal TERM' TERM
@@ -806,6 +817,7 @@ trap crjob_cleanup EXIT
 
 # Stage out, clean the scratch dir, record the end, exit with STATUS.
 crjob_finish() { # status event
+  crjob_log_signals
   crjob_stage_out
   crjob_remove_work
   crjob_history "end $2 status=$1"
@@ -857,6 +869,7 @@ crjob_requeue() {
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
   trap '' INT TERM QUIT USR1 USR2
+  crjob_log_signals
   # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
   # signals: collected here, where bash's report of that ("Terminated") goes nowhere.
   if [ -n "$CRJOB_WAKER" ]; then
@@ -972,6 +985,7 @@ crjob_set_deadline # the final checkpoint leaves room for the slowest recent che
 crjob_next=$((SECONDS + CRJOB_INTERVAL))
 crjob_status=''
 while crjob_alive "$CRJOB_APP_PID"; do
+  crjob_log_signals
   if [ -n "$CRJOB_STOP_SIGNAL" ]; then
     crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
     crjob_checkpoint_and_stop
@@ -1033,4 +1047,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 16582ea9675ba93bb63892a7f417832ea6f50f87cc12a163c79d208e8ed27566
+# crjob-fingerprint 1a6ca91ebcfc16b95131e8bd821111f5407205632830e4403b34997031edb39b

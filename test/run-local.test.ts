@@ -108,7 +108,10 @@ describe("crjob run --local", () => {
 
   it("--limit: the run limit (scaled) → final checkpoint → requeue (OpenLava: brequeue) → resume → done", async () => {
     const dir = jobDir({ lines: 100, site: "flavour: openlava\nqueues:\n  mw256: { blcr: /share/apps/blcr/0.8.5/mw256 }\n" });
-    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--limit", "3s"], { cwd: dir, env: { PATH } });
+    // LSFEMU_WARN_TIME 20 s: after the limit's USR2 the emulator kills the job that long later (real
+    // LSF: 600 s); its default, max(5 s, a third of the limit), was too short for a final
+    // checkpoint on a loaded machine.
+    const r = await run(["run", "--local", "stars.yaml", "--interval", "1s", "--limit", "3s"], { cwd: dir, env: { PATH, LSFEMU_WARN_TIME: "20" } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("on an emulated LSF (openlava)");
     expect(r.stdout).toContain("run limit: 3s (an LSF minute lasts 3s here)");

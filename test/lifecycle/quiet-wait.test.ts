@@ -32,11 +32,11 @@ function groupMembers(run: RunningJob): number[] {
   return out;
 }
 
-/** How many `sleep 30` of the job's group run (the test's widened moments). */
-function sleepers(run: RunningJob): number {
+/** How many `sleep N` of the job's group run (the test's widened moments). */
+function sleepers(run: RunningJob, seconds = 30): number {
   return groupMembers(run).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u000030\u0000";
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\u0000${seconds}\u0000`;
     } catch {
       return false;
     }
@@ -185,6 +185,30 @@ describe("waking up", () => {
     expect(generations(job.dirs.state)).toEqual([1]); // the final checkpoint
     expect(foreign(run)).toEqual([]);
     await nothingLeft(run);
+  });
+
+  it.skipIf(REAL_BLCR)("a signal that comes while a generation's manifest is written is logged, and the manifest holds its files alone", async () => {
+    // The trap runs where the script is: here inside `crjob_manifest DIR >DIR/manifest.tmp`
+    // (widened by a 5 s sleep in it, which ignores the signals as the manifest's subshell does).
+    // A trap that printed its "received" line itself would print it into the manifest.
+    const job = prepareJob(spec("blcr", 400, 0.05).replace('"0.05"]', `"0.05"${holdArgs(20)}]`));
+    const text = readFileSync(job.script, "utf8");
+    const manifest = "    trap '' INT TERM QUIT USR1 USR2 # LSF signals the whole job during a final checkpoint: finish it\n";
+    expect(text.split(manifest)).toHaveLength(2);
+    writeFileSync(job.script, text.replace(manifest, `${manifest}    sleep 5\n`));
+    const run = start(job, "901");
+    await runningThen(run, "SIGUSR1");
+    await waitRunning(run, "the manifest of generation 1 being written", () => sleepers(run, 5) === 1);
+    run.signalGroup("SIGINT");
+    expect((await run.done).code, run.log()).toBe(130);
+    const log = run.log();
+    expect(log).toContain("crjob: received SIGINT\ncrjob: stopping on SIGINT: final checkpoint first\n");
+    expect(generations(job.dirs.state)).toEqual([1, 2]);
+    for (const n of [1, 2]) {
+      const lines = readFileSync(join(job.dirs.state, `gen.${n}`, "manifest"), "utf8").trimEnd().split("\n");
+      for (const line of lines) expect(line, `gen.${n}/manifest`).toMatch(/^\d+ [0-9a-f]{64} \S/);
+    }
+    expect(foreign(run)).toEqual([]);
   });
 
   it.skipIf(REAL_BLCR)("bash < 5.1 (no wait -n -p): a look every second still checkpoints, ends and stops", async () => {

@@ -122,7 +122,7 @@ export const MUTANTS = [
   {
     name: "skip-stage-out-on-failure",
     why: "only a successful run stages its output out: a failed, killed or requeued run leaves it in scratch",
-    patches: [{ file: MAIN, search: "crjob_finish() { # status event\n  crjob_stage_out\n", replace: 'crjob_finish() { # status event\n  [ "$1" != 0 ] || crjob_stage_out\n' }],
+    patches: [{ file: MAIN, search: "  crjob_log_signals\n  crjob_stage_out\n", replace: '  crjob_log_signals\n  [ "$1" != 0 ] || crjob_stage_out\n' }],
     killers: [
       { file: DIRECT, test: "passes the app's exit status on and keeps its checkpoints" },
       { file: APPT, test: "at the run limit the job ends EXIT, is not requeued, and still stages its output out" },
@@ -189,5 +189,11 @@ export const MUTANTS = [
     why: "the script waits with `wait -n` without first making sure its waker ignores the job's signals: bkill's INT+TERM at the moment a waker starts kill it, bash reports that death to no `wait -n`, and the script sleeps through the bkill until the KILL",
     patches: [{ file: WATCH, search: /^ {2}# A trap runs only between two commands here[^]*?^ {2}woke=''\n/m, replace: "" }],
     killers: [{ file: QUIET, test: "a TERM that kills the waker before it is armed is acted on at once" }],
+  },
+  {
+    name: "signal-logged-in-redirection",
+    why: "the signal trap prints its \"received\" line itself: a signal that comes while a generation's manifest (or meta) is written through `>file` puts that line into the file, and the generation then fails its check",
+    patches: [{ file: MAIN, search: '  CRJOB_SIGNALS+=("$1")\n', replace: '  crjob_log "received SIG$1"\n' }],
+    killers: [{ file: QUIET, test: "a signal that comes while a generation's manifest is written is logged" }],
   },
 ];
