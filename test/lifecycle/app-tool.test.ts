@@ -166,9 +166,11 @@ lsf:
     const script = readFileSync(job.script, "utf8");
     expect(script).not.toContain("#BSUB -Q");
     expect(script).toContain("#BSUB -W 1");
-    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "2" } });
+    // An LSF minute of 6 s: the app has printed its first lines by then on a loaded machine (2 s
+    // was not always enough), and not yet 150.
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { LSFEMU_SECONDS_PER_MINUTE: "6" } });
     const id = lsf.bsub(job);
-    const st = await lsf.waitDone(id, 40_000);
+    const st = await lsf.waitDone(id, 60_000);
     const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
     expect(st.stat, log).toBe("EXIT");
     expect(st.requeues).toBe(0);

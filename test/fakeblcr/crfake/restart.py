@@ -575,8 +575,11 @@ def spawn(proc, opts, relocs, ctx_path):
         started = time.time()
         for attempt in range(200):
             if P.pid_in_use(pid):
+                # At the first look the pid is in use: busy, as the kernel says. Later it was free
+                # when we forked, so what holds it now is a newcomer that won the race (or has
+                # already exited and is not yet reaped: no age then): wait for it, up to 3 s.
                 age = P.age_seconds(pid)
-                if attempt == 0 or age is None or age > time.time() - started + 0.5 \
+                if attempt == 0 or (age is not None and age > time.time() - started + 0.5) \
                         or time.time() - started > 3:
                     G.kmsgs.append("found pid %d in use" % pid)
                     C.log_event(TOOL, "busy", attempt=attempt, want=pid, holder=P.stat_of(pid))
