@@ -197,17 +197,18 @@ describe("run limit → final checkpoint → requeue → resume → DONE", { tim
   });
 
   it("SIGUSR2 at the limit (no own timer left): final checkpoint and requeue", async () => {
-    const job = prepareJob(spec(150, 0.05, "  runlimit: 1\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"), withSite("ibm"));
+    // A run limit of 10 real minutes: the script's own timer is far off, and the app waits at line
+    // 140 until the requeue, so only the signal can end this run in time.
+    const job = prepareJob(spec(150, 0.05, "  runlimit: 10\n", "", holdArgs(140)).replace("interval: 1s", "interval: 30s"), withSite("ibm"));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
     const id = lsf.bsub(job);
     await lsf.waitStat(id, "RUN");
     await waitFor("the app's output", () => workLines(job, id) >= 10);
     lsf.cmd(["bkill", "-s", "USR2", String(id)]);
     await releaseAtRequeue(job);
-    const st = await lsf.waitDone(id);
+    const st = await lsf.waitDone(id, 90_000);
     const log = lsfLog(job, id);
     expect(st.stat, log).toBe("DONE");
-    // The limit is a real minute here (own timer at 30 s): only the signal can have triggered this.
     expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state, signal: "USR2" });
     expectRequeued(job.dirs.state, id, { count: 1, nrequeue: st.requeues });
     expectResumed(job.dirs.state, log, { job: String(id) });
