@@ -457,7 +457,7 @@ crjob_set_deadline() {
 #   child killed before `wait -n` to no `wait -n`: the script would sleep through the very signals
 #   that killed it (seen under load: bkill during the fork, then no final checkpoint before the
 #   KILL). So the waker says it is armed (its PID on a second pipe) once it ignores them; the
-#   script waits for that, or for a trap that ran meanwhile (crjob_on_signal sets CRJOB_PENDING),
+#   script waits for that, or for a signal the caller has not looked at yet (crjob_signals_unseen),
 #   and only then waits with `wait -n`. A trap that runs after that writes its byte to an armed
 #   waker, which then ends normally.
 # bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
@@ -468,7 +468,6 @@ CRJOB_WAKE_W=''
 CRJOB_WAKER=''
 CRJOB_ARMED=''   # the waker ignores the job's signals (it said so on CRJOB_ACK)
 CRJOB_ACK=''
-CRJOB_PENDING='' # a trap ran that the caller of crjob_wait_event has not looked at yet
 CRJOB_WAIT_N=0
 if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
   CRJOB_WAIT_N=1
@@ -496,6 +495,12 @@ crjob_wake() {
   [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
 }
 
+# A signal came that the caller has not looked at yet: the loop logs every received signal
+# (crjob_log_signals) where it looks at the flags, so the ones not logged are the unseen ones.
+crjob_signals_unseen() {
+  [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_SIGNALS_LOGGED" ]
+}
+
 # Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
@@ -520,7 +525,7 @@ crjob_wait_event() { # due
     CRJOB_WAKER=$! CRJOB_ARMED=''
   fi
   # A trap runs only between two commands here (`read` is not interrupted): look every 0.1 s.
-  while [ -z "$CRJOB_ARMED" ] && [ -z "$CRJOB_PENDING" ]; do
+  while [ -z "$CRJOB_ARMED" ] && ! crjob_signals_unseen; do
     if read -r -t 0.1 -u "$CRJOB_ACK" woke; then
       [ "$woke" != "$CRJOB_WAKER" ] || CRJOB_ARMED=1 # else an earlier waker's line
     elif ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
@@ -528,8 +533,7 @@ crjob_wait_event() { # due
       return 1 # killed before it was armed: the signal's trap has run, or runs before the next look
     fi
   done
-  if [ -n "$CRJOB_PENDING" ]; then
-    CRJOB_PENDING=''
+  if crjob_signals_unseen; then
     return 1 # the caller looks at what the trap set before anything waits
   fi
   woke=''
@@ -801,7 +805,6 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
-  CRJOB_PENDING=1
   crjob_wake
 }
 crjob_log_signals() {
@@ -1050,4 +1053,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 689420cc264c7af01c550cfb4c489d8beb2e1134710ff7223d8a50102dbabf08
+# crjob-fingerprint 849a2bdaa9d302568f0deadada7fb7d04507a7af0fb7c48b407fe5bdb9bec21d

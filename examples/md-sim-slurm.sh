@@ -458,7 +458,7 @@ crjob_set_deadline() {
 #   child killed before `wait -n` to no `wait -n`: the script would sleep through the very signals
 #   that killed it (seen under load: bkill during the fork, then no final checkpoint before the
 #   KILL). So the waker says it is armed (its PID on a second pipe) once it ignores them; the
-#   script waits for that, or for a trap that ran meanwhile (crjob_on_signal sets CRJOB_PENDING),
+#   script waits for that, or for a signal the caller has not looked at yet (crjob_signals_unseen),
 #   and only then waits with `wait -n`. A trap that runs after that writes its byte to an armed
 #   waker, which then ends normally.
 # bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
@@ -469,7 +469,6 @@ CRJOB_WAKE_W=''
 CRJOB_WAKER=''
 CRJOB_ARMED=''   # the waker ignores the job's signals (it said so on CRJOB_ACK)
 CRJOB_ACK=''
-CRJOB_PENDING='' # a trap ran that the caller of crjob_wait_event has not looked at yet
 CRJOB_WAIT_N=0
 if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
   CRJOB_WAIT_N=1
@@ -497,6 +496,12 @@ crjob_wake() {
   [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
 }
 
+# A signal came that the caller has not looked at yet: the loop logs every received signal
+# (crjob_log_signals) where it looks at the flags, so the ones not logged are the unseen ones.
+crjob_signals_unseen() {
+  [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_SIGNALS_LOGGED" ]
+}
+
 # Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
@@ -521,7 +526,7 @@ crjob_wait_event() { # due
     CRJOB_WAKER=$! CRJOB_ARMED=''
   fi
   # A trap runs only between two commands here (`read` is not interrupted): look every 0.1 s.
-  while [ -z "$CRJOB_ARMED" ] && [ -z "$CRJOB_PENDING" ]; do
+  while [ -z "$CRJOB_ARMED" ] && ! crjob_signals_unseen; do
     if read -r -t 0.1 -u "$CRJOB_ACK" woke; then
       [ "$woke" != "$CRJOB_WAKER" ] || CRJOB_ARMED=1 # else an earlier waker's line
     elif ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
@@ -529,8 +534,7 @@ crjob_wait_event() { # due
       return 1 # killed before it was armed: the signal's trap has run, or runs before the next look
     fi
   done
-  if [ -n "$CRJOB_PENDING" ]; then
-    CRJOB_PENDING=''
+  if crjob_signals_unseen; then
     return 1 # the caller looks at what the trap set before anything waits
   fi
   woke=''
@@ -667,7 +671,6 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
-  CRJOB_PENDING=1
   crjob_wake
 }
 crjob_log_signals() {
@@ -916,4 +919,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 762a17e161784ba6dbfa638b33eee0c765c9c30fdfeabce42bb603648ae5cdde
+# crjob-fingerprint 5bfb06bb2cfe3fca768e58ae5ef9ba4abdb6c99968ba4bc42cee69c49b346b69

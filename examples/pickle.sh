@@ -450,7 +450,7 @@ crjob_set_deadline() {
 #   child killed before `wait -n` to no `wait -n`: the script would sleep through the very signals
 #   that killed it (seen under load: bkill during the fork, then no final checkpoint before the
 #   KILL). So the waker says it is armed (its PID on a second pipe) once it ignores them; the
-#   script waits for that, or for a trap that ran meanwhile (crjob_on_signal sets CRJOB_PENDING),
+#   script waits for that, or for a signal the caller has not looked at yet (crjob_signals_unseen),
 #   and only then waits with `wait -n`. A trap that runs after that writes its byte to an armed
 #   waker, which then ends normally.
 # bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
@@ -461,7 +461,6 @@ CRJOB_WAKE_W=''
 CRJOB_WAKER=''
 CRJOB_ARMED=''   # the waker ignores the job's signals (it said so on CRJOB_ACK)
 CRJOB_ACK=''
-CRJOB_PENDING='' # a trap ran that the caller of crjob_wait_event has not looked at yet
 CRJOB_WAIT_N=0
 if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
   CRJOB_WAIT_N=1
@@ -489,6 +488,12 @@ crjob_wake() {
   [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
 }
 
+# A signal came that the caller has not looked at yet: the loop logs every received signal
+# (crjob_log_signals) where it looks at the flags, so the ones not logged are the unseen ones.
+crjob_signals_unseen() {
+  [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_SIGNALS_LOGGED" ]
+}
+
 # Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
@@ -513,7 +518,7 @@ crjob_wait_event() { # due
     CRJOB_WAKER=$! CRJOB_ARMED=''
   fi
   # A trap runs only between two commands here (`read` is not interrupted): look every 0.1 s.
-  while [ -z "$CRJOB_ARMED" ] && [ -z "$CRJOB_PENDING" ]; do
+  while [ -z "$CRJOB_ARMED" ] && ! crjob_signals_unseen; do
     if read -r -t 0.1 -u "$CRJOB_ACK" woke; then
       [ "$woke" != "$CRJOB_WAKER" ] || CRJOB_ARMED=1 # else an earlier waker's line
     elif ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
@@ -521,8 +526,7 @@ crjob_wait_event() { # due
       return 1 # killed before it was armed: the signal's trap has run, or runs before the next look
     fi
   done
-  if [ -n "$CRJOB_PENDING" ]; then
-    CRJOB_PENDING=''
+  if crjob_signals_unseen; then
     return 1 # the caller looks at what the trap set before anything waits
   fi
   woke=''
@@ -661,7 +665,6 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
-  CRJOB_PENDING=1
   crjob_wake
 }
 crjob_log_signals() {
@@ -915,4 +918,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 8f3e0e38e85c3f9dd8e66f97047910a0a4f55972510a5acc9b6685523a1e8e6e
+# crjob-fingerprint d3bc8770c5e8c8ccf4448a48a57f6e10522673cf48c46b1759a6840b82b34675
