@@ -279,7 +279,8 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
   });
 });
 
-describe("DMTCP job through the LSF emulator", () => {
+// A whole emulated run limit, requeue and resume per test: its own waits allow 120 s each.
+describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
   it("run limit: final checkpoint, requeue (same job id), resume, DONE with exact output", async () => {
     // The app waits at line 100 until the run limit has requeued the job, so it cannot end before
     // the limit's final checkpoint, however loaded the machine.
