@@ -71,6 +71,14 @@ function ctx(name: string, extra: NodeJS.ProcessEnv = {}): Ctx {
 
 const wait = (c: Ctx, id: number, timeoutMs = 50_000) => waitForJob(id, { home: c.home, timeoutMs });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Poll until `cond` holds; fail naming `what` after a deadline that leaves room for a loaded machine. */
+async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await sleep(20);
+  }
+}
 /** Lines "got SIG <µs>" written by trap handlers → [signal, ms since first] */
 function signalsLog(text: string): [string, number][] {
   const got = [...text.matchAll(/^got (\w+) (\d+)$/gm)].map((m) => [m[1]!, Number(m[2]!) / 1000] as [string, number]);
@@ -209,7 +217,9 @@ describe.concurrent("jobs", () => {
   it("openlava silently mis-parses -wa/-oo: the job waits forever on a dependency on job 'a'", async () => {
     const c = ctx("misparse", { LSFEMU_FLAVOUR: "openlava" });
     const id = await c.bsub("#!/bin/bash\n#BSUB -wa USR1 -wt 1\n#BSUB -oo myout\necho hi\n");
-    await sleep(800);
+    // The scheduler's first pass over the new job gives the reason (until then it is "New job is
+    // waiting for scheduling"); wait for that pass, not for a time.
+    await until("the scheduler's pass", () => jobInfo(id, { home: c.home })!.elements[0]!.pendReason !== "New job is waiting for scheduling");
     const info = jobInfo(id, { home: c.home })!;
     expect(info.stat).toBe("PEND");
     expect(info.elements[0]!.pendReason).toMatch(/dependency/i);
@@ -256,7 +266,8 @@ describe.concurrent("jobs", () => {
     while (!existsSync(join(c.dir, "ready"))) await sleep(20);
     expect((await c.sh("bkill", ["-s", "HUP", String(id)])).stdout).toBe(`Job <${id}> is being signaled\n`);
     expect((await c.sh("bkill", ["-s", "10", String(id)])).status).toBe(0);
-    await sleep(300);
+    // USR1 was sent after HUP; once its trap ran, both have arrived (or HUP never will).
+    await until("USR1 in sig.log", () => existsSync(join(c.dir, "sig.log")) && c.read("sig.log").includes("USR1"));
     expect(jobInfo(id, { home: c.home })!.stat).toBe("RUN");
     await c.sh("bkill", [String(id)]);
     const info = await wait(c, id);
@@ -273,14 +284,14 @@ describe.concurrent("jobs", () => {
       "set -m",
       `(trap 'echo "child USR2 $(ps -o pgid= $BASHPID)" >> child.log' USR2; echo up > ready; while :; do sleep 0.05; done) &`,
       "trap 'echo parent USR2 >> parent.log' USR2",
-      "echo $$ > parent.pgid",
+      "echo $$ > parent.pgid.tmp && mv parent.pgid.tmp parent.pgid",
       "while :; do sleep 0.05; done",
     ].join("\n");
     const id = await c.bsub(script, ["-o", "out"]);
-    while (!existsSync(join(c.dir, "ready"))) await sleep(20);
-    await sleep(100);
+    // Both traps are set once the child wrote ready and the parent its pgid (after its trap).
+    await until("both traps", () => existsSync(join(c.dir, "ready")) && existsSync(join(c.dir, "parent.pgid")));
     await kill(id, "USR2", { home: c.home });
-    for (let i = 0; i < 50 && !existsSync(join(c.dir, "child.log")); i++) await sleep(20);
+    await until("the child's USR2", () => existsSync(join(c.dir, "child.log")) && c.read("child.log").includes("\n"));
     const child = c.read("child.log");
     const parentPgid = c.read("parent.pgid").trim();
     expect(child).toMatch(/^child USR2 +\d+/);

@@ -36,7 +36,6 @@ function workLines(job: ReturnType<typeof prepareJob>, id: string): number {
     return 0;
   }
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("generations", () => {
   it("a corrupt newest generation falls back to the one before, and says so", async () => {
@@ -234,8 +233,8 @@ describe("signals", () => {
     // The app waits at line 40 until the on-demand checkpoint is written.
     const job = prepareJob(spec(60, 0.05, { args: holdArgs(40) }).replace("interval: 1s", "interval: 1h"));
     const run = runJob(job, "1101");
-    await waitRunning(run, "running", () => run.log().includes("fresh start"));
-    await sleep(500);
+    // The app has printed a line: it runs under cr_run, so there is something to checkpoint.
+    await waitRunning(run, "the app's first line", () => workLines(job, "1101") >= 1);
     run.signalGroup("SIGUSR1");
     await waitRunning(run, "on-demand checkpoint", () => run.log().includes("checkpoint 1 written"), 10_000);
     release(job);
