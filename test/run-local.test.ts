@@ -22,7 +22,7 @@ function run(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeo
     const timer = setTimeout(() => {
       child.kill("SIGINT");
       reject(new Error(`crjob ${args.join(" ")} timed out:\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+    }, opts.timeoutMs ?? 240_000); // below the test's own timeout: this one says what the run printed
     child.on("exit", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
