@@ -41,3 +41,5 @@ for (let i = 1; i <= runs; i++) {
   console.log(`steady: run ${i}/${runs} passed in ${seconds}s`);
 }
 console.log(`steady: ${runs} of ${runs} runs passed under load (${times.map((t) => `${t}s`).join(", ")})`);
+stopBusy(); // the busy child would keep this process (and the load) alive after the last run
+
