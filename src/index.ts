@@ -20,7 +20,10 @@ export interface RenderOptions {
 
 export interface RenderResult {
   script: string;
-  /** The script in UTF-8, as written to a file. */
+  /**
+   * The script in UTF-8, as written to a file: a view of a buffer that the next render in this
+   * thread reuses (withFingerprint), so use it at once or copy it.
+   */
   bytes: Buffer;
   job: JobModel;
   diagnostics: Diagnostic[];

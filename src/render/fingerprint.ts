@@ -10,7 +10,7 @@
 // byte (rendering is deterministic), so a script whose line matches needs no render to be known
 // current. A hand edit anywhere above the line, or any change to an input, makes it differ; then
 // --check renders as before, to say what differs.
-import { createHash, type Hash } from "node:crypto";
+import { createHash, hash, type Hash } from "node:crypto";
 import { VERSION } from "../version.js";
 
 export const FINGERPRINT_MARK = "# crjob-fingerprint ";
@@ -34,9 +34,7 @@ export interface FingerprintInputs {
 export function inputsDigest(i: FingerprintInputs): string {
   // One string, each part with its length first, so that no two different sets of parts hash alike.
   const parts = [`crjob ${VERSION}`, i.templates, siteText(i.site), i.mode ?? "", i.displayName, canonical(i.data)];
-  return createHash("sha256")
-    .update(parts.map((p) => `${p.length}:${p}`).join(""))
-    .digest("hex");
+  return hash("sha256", parts.map((p) => `${p.length}:${p}`).join(""), "hex"); // one-shot: no Hash object
 }
 
 /** canonical() of a site profile, once per profile (a bulk render shares one among thousands of specs). */
@@ -77,18 +75,24 @@ function scriptHash(inputs: string): Hash {
 
 let scratch: Buffer | undefined; // made on the first render, not at start-up
 
-/** The script with its fingerprint line appended, as text and as the UTF-8 bytes to write (encoded once). */
+/**
+ * The script with its fingerprint line appended, as text and as the UTF-8 bytes to write (encoded
+ * once). `bytes` is a view of a buffer the next call in this thread reuses: write or compare it
+ * before rendering again, or copy it. (A new 40 KB buffer per script, filled by a copy, was a
+ * sixth of a bulk render's time: malloc and first-touch page faults. bench/run.mjs)
+ */
 export function withFingerprint(body: string, inputs: string): { text: string; bytes: Buffer } {
-  // Encoded into a reused buffer that surely has room (3 bytes per UTF-16 unit at most; no
-  // Buffer.byteLength first: on the template's output, a string of many pieces, that costs as
-  // much again), then copied out at its size with the line.
-  if (!scratch || scratch.length < body.length * 3) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, body.length * 3));
-  const size = scratch.write(body, 0, "utf8");
-  const line = `${FINGERPRINT_MARK}${scriptHash(inputs).update(scratch.subarray(0, size)).digest("hex")}\n`;
-  const bytes = Buffer.allocUnsafe(size + LINE_LENGTH);
-  scratch.copy(bytes, 0, 0, size);
-  bytes.write(line, size, "latin1");
-  return { text: body + line, bytes };
+  // The buffer holds [inputs digest][script][line]: the hash covers the first two, taken in one
+  // call where they lie; the script is encoded straight into it (3 bytes per UTF-16 unit at most:
+  // surely room; no Buffer.byteLength first, which on a string of many pieces costs as much again).
+  const head = inputs.length; // hex digits: one byte each
+  const room = head + body.length * 3 + LINE_LENGTH;
+  if (!scratch || scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room));
+  scratch.write(inputs, 0, "latin1");
+  const size = scratch.write(body, head, "utf8");
+  const line = `${FINGERPRINT_MARK}${hash("sha256", scratch.subarray(0, head + size), "hex")}\n`;
+  scratch.write(line, head + size, "latin1");
+  return { text: body + line, bytes: scratch.subarray(head, head + size + LINE_LENGTH) };
 }
 
 /** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */
