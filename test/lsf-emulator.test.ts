@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArrayName, parseMinutes, parseRequeue, parseWords, scriptOptions, mergeOptions, requeueMatch } from "../src/lsf/bsub-options.js";
 import { jobInfo, listJobs, shutdownAll, submit, waitForJob, kill } from "../src/lsf/emulator.js";
 import { listProcs } from "../src/lsf/signals.js";
+import { waitFor } from "./lifecycle/harness.js";
 
 const repo = resolve(import.meta.dirname, "..");
 const bin = join(repo, "test", "bin");
@@ -71,14 +72,6 @@ function ctx(name: string, extra: NodeJS.ProcessEnv = {}): Ctx {
 
 const wait = (c: Ctx, id: number, timeoutMs = 50_000) => waitForJob(id, { home: c.home, timeoutMs });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Poll until `cond` holds; fail naming `what` after a deadline that leaves room for a loaded machine. */
-async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await sleep(20);
-  }
-}
 /** Lines "got SIG <µs>" written by trap handlers → [signal, ms since first] */
 function signalsLog(text: string): [string, number][] {
   const got = [...text.matchAll(/^got (\w+) (\d+)$/gm)].map((m) => [m[1]!, Number(m[2]!) / 1000] as [string, number]);
@@ -219,7 +212,7 @@ describe.concurrent("jobs", () => {
     const id = await c.bsub("#!/bin/bash\n#BSUB -wa USR1 -wt 1\n#BSUB -oo myout\necho hi\n");
     // The scheduler's first pass over the new job gives the reason (until then it is "New job is
     // waiting for scheduling"); wait for that pass, not for a time.
-    await until("the scheduler's pass", () => jobInfo(id, { home: c.home })!.elements[0]!.pendReason !== "New job is waiting for scheduling");
+    await waitFor("the scheduler's pass", () => jobInfo(id, { home: c.home })!.elements[0]!.pendReason !== "New job is waiting for scheduling", 60_000);
     const info = jobInfo(id, { home: c.home })!;
     expect(info.stat).toBe("PEND");
     expect(info.elements[0]!.pendReason).toMatch(/dependency/i);
@@ -267,7 +260,7 @@ describe.concurrent("jobs", () => {
     expect((await c.sh("bkill", ["-s", "HUP", String(id)])).stdout).toBe(`Job <${id}> is being signaled\n`);
     expect((await c.sh("bkill", ["-s", "10", String(id)])).status).toBe(0);
     // USR1 was sent after HUP; once its trap ran, both have arrived (or HUP never will).
-    await until("USR1 in sig.log", () => existsSync(join(c.dir, "sig.log")) && c.read("sig.log").includes("USR1"));
+    await waitFor("USR1 in sig.log", () => existsSync(join(c.dir, "sig.log")) && c.read("sig.log").includes("USR1"), 60_000);
     expect(jobInfo(id, { home: c.home })!.stat).toBe("RUN");
     await c.sh("bkill", [String(id)]);
     const info = await wait(c, id);
@@ -289,9 +282,9 @@ describe.concurrent("jobs", () => {
     ].join("\n");
     const id = await c.bsub(script, ["-o", "out"]);
     // Both traps are set once the child wrote ready and the parent its pgid (after its trap).
-    await until("both traps", () => existsSync(join(c.dir, "ready")) && existsSync(join(c.dir, "parent.pgid")));
+    await waitFor("both traps", () => existsSync(join(c.dir, "ready")) && existsSync(join(c.dir, "parent.pgid")), 60_000);
     await kill(id, "USR2", { home: c.home });
-    await until("the child's USR2", () => existsSync(join(c.dir, "child.log")) && c.read("child.log").includes("\n"));
+    await waitFor("the child's USR2", () => existsSync(join(c.dir, "child.log")) && c.read("child.log").includes("\n"), 60_000);
     const child = c.read("child.log");
     const parentPgid = c.read("parent.pgid").trim();
     expect(child).toMatch(/^child USR2 +\d+/);

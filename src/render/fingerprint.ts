@@ -82,17 +82,15 @@ let scratch: Buffer | undefined; // made on the first render, not at start-up
  * sixth of a bulk render's time: malloc and first-touch page faults. bench/run.mjs)
  */
 export function withFingerprint(body: string, inputs: string): { text: string; bytes: Buffer } {
-  // The buffer holds [inputs digest][script][line]: the hash covers the first two, taken in one
-  // call where they lie; the script is encoded straight into it (3 bytes per UTF-16 unit at most:
-  // surely room; no Buffer.byteLength first, which on a string of many pieces costs as much again).
-  const head = inputs.length; // hex digits: one byte each
-  const room = head + body.length * 3 + LINE_LENGTH;
+  // Encoded straight into the buffer (3 bytes per UTF-16 unit at most: surely room; no
+  // Buffer.byteLength first, which on a string of many pieces costs as much again), hashed there,
+  // the line written after it.
+  const room = body.length * 3 + LINE_LENGTH;
   if (!scratch || scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room));
-  scratch.write(inputs, 0, "latin1");
-  const size = scratch.write(body, head, "utf8");
-  const line = `${FINGERPRINT_MARK}${hash("sha256", scratch.subarray(0, head + size), "hex")}\n`;
-  scratch.write(line, head + size, "latin1");
-  return { text: body + line, bytes: scratch.subarray(head, head + size + LINE_LENGTH) };
+  const size = scratch.write(body, 0, "utf8");
+  const line = `${FINGERPRINT_MARK}${scriptHash(inputs).update(scratch.subarray(0, size)).digest("hex")}\n`;
+  scratch.write(line, size, "latin1");
+  return { text: body + line, bytes: scratch.subarray(0, size + LINE_LENGTH) };
 }
 
 /** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */
