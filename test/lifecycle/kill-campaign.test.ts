@@ -47,6 +47,7 @@ describe("kill campaign", () => {
     let midCheckpoint = 0;
     let campaigns = 0;
     let resumes = 0;
+    let killsAfterOwnGeneration = 0;
     while (kills < RUNS) {
       campaigns++;
       const job = prepareJob(SPEC);
@@ -77,9 +78,11 @@ describe("kill campaign", () => {
         // rest at a random instant from its start.
         let finished = false;
         void run.done.then(() => (finished = true));
+        let ownGeneration = false;
         if (rand() < 0.5) {
           const before = generations(job.dirs.state).at(-1) ?? 0;
           while (!finished && (generations(job.dirs.state).at(-1) ?? 0) <= before) await new Promise((r) => setTimeout(r, 50));
+          ownGeneration = !finished;
         }
         const delay = 150 + Math.floor(rand() * 2200);
         const ended = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), delay))]);
@@ -94,6 +97,7 @@ describe("kill campaign", () => {
         await run.done;
         check();
         kills++;
+        if (ownGeneration) killsAfterOwnGeneration++;
         if (readdirSync(job.dirs.state).some((f) => f.startsWith(".gen."))) midCheckpoint++;
         if (!hadGeneration && generations(job.dirs.state).length === 0) startsExpected++;
         if (rand() < 0.3) rmSync(job.dirs.scratch, { recursive: true, force: true }); // node lost with its scratch
@@ -106,9 +110,13 @@ describe("kill campaign", () => {
       expect(starts, events).toBeLessThanOrEqual(startsExpected);
       expect(existsSync(join(job.dirs.state, "lock"))).toBe(false);
     }
-    // The campaign exercised what it claims to.
-    expect(resumes).toBeGreaterThan(RUNS / 3);
+    // The campaign exercised what it claims to. A kill after the run's own generation is followed,
+    // in the same job, by a run that logs its restart before the next such kill (that run must
+    // write a generation first) or before the job ends: at least one resume each, however slow
+    // the machine (a count of resumes against RUNS depended on how soon the random kills came).
+    expect(killsAfterOwnGeneration).toBeGreaterThan(0);
+    expect(resumes).toBeGreaterThanOrEqual(killsAfterOwnGeneration);
     expect(midCheckpoint).toBeGreaterThan(0);
-    console.log(`kill campaign: ${kills} kills, ${midCheckpoint} mid-checkpoint, ${resumes} resumes, ${campaigns} jobs`);
+    console.log(`kill campaign: ${kills} kills (${killsAfterOwnGeneration} after the run's own generation), ${midCheckpoint} mid-checkpoint, ${resumes} resumes, ${campaigns} jobs`);
   });
 });
