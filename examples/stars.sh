@@ -746,10 +746,23 @@ crjob_checkpoint_and_stop() {
   fi
   if [ "$CRJOB_TOOL" != none ] && crjob_checkpoint 1; then
     :
+  elif [ "$CRJOB_TOOL" != none ] && ! crjob_alive "$CRJOB_APP_PID"; then
+    # The app ended on its own while its checkpoint was being taken (a checkpointer fails when
+    # its app is gone; seen under load with a restore that took most of a short run limit). Its
+    # success is the job's: returns 1 with crjob_status=0. Any other status may be the failed
+    # checkpoint's doing, so the caller goes on as for any failed final checkpoint.
+    wait "$CRJOB_APP_PID" 2>/dev/null
+    crjob_status=$?
+    if [ "$crjob_status" -eq 0 ]; then
+      crjob_log "the app ended (status 0) during the final checkpoint"
+      return 1
+    fi
+    crjob_status=''
   else
     crjob_tool_stop
   fi
   wait "$CRJOB_APP_PID" 2>/dev/null
+  return 0
 }
 
 # --- Where this run lives -------------------------------------------------------------------------
@@ -862,8 +875,8 @@ while crjob_alive "$CRJOB_APP_PID"; do
   if [ "$CRJOB_TOOL" != none ]; then
     if [ -n "$CRJOB_LIMIT" ] || { [ "$crjob_deadline" -gt 0 ] && [ "$SECONDS" -ge "$crjob_deadline" ]; }; then
       crjob_log "run limit near: final checkpoint, then requeue"
-      crjob_checkpoint_and_stop
-      crjob_requeue
+      crjob_checkpoint_and_stop && crjob_requeue
+      break # the app ended on its own meanwhile: a normal end, no requeue
     fi
     if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
       CRJOB_CKPT_NOW=''
@@ -915,4 +928,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint c50c39bbc1088e1e69fa9ff6d67d8b30968cebc0af629ed99f76b077f5435f67
+# crjob-fingerprint f22a46e1a6302cd6220ec65497f2379ea404c58ef0cd0c4e3af33dc72e90a606

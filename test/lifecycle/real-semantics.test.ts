@@ -186,8 +186,12 @@ describe("OpenLava: a requeued run's -o output is lost", { timeout: 180_000 }, (
     const history = readFileSync(join(job.dirs.state, "history"), "utf8");
     expect(history).toMatch(/ start fresh\n/);
     expect(history).toMatch(/ end requeue n=1 status=99\n/);
-    // Only the final checkpoint before each limit, no interval checkpoint in between.
-    expect(jobLog.match(/crjob: run limit near: final checkpoint, then requeue/g)?.length).toBe(st.requeues);
+    // Only the final checkpoint before each limit, no interval checkpoint in between. Under load a
+    // restore can take most of a run, and the app then ends during the last run's final checkpoint:
+    // that run ends as the app did, without a requeue (test/lifecycle/ends-during-final.test.ts).
+    const endedDuringFinal = jobLog.match(/crjob: the app ended \(status 0\) during the final checkpoint/g)?.length ?? 0;
+    expect(endedDuringFinal).toBeLessThanOrEqual(1);
+    expect(jobLog.match(/crjob: run limit near: final checkpoint, then requeue/g)?.length, jobLog).toBe(st.requeues + endedDuringFinal);
     const checkpoints = history.match(/ checkpoint gen=/g)?.length ?? 0;
     expect(checkpoints).toBeGreaterThan(0);
     expect(checkpoints).toBeLessThanOrEqual(st.requeues);

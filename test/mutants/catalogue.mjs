@@ -25,6 +25,7 @@ const REAL = "test/lifecycle/real-semantics.test.ts";
 const QUIET = "test/lifecycle/quiet-wait.test.ts";
 const MARGIN = "test/margin.test.ts";
 const SLURMS = "test/slurm/script.test.ts";
+const ENDS = "test/lifecycle/ends-during-final.test.ts";
 
 export const MUTANTS = [
   {
@@ -165,6 +166,12 @@ export const MUTANTS = [
     why: "a restore that never reaches running is waited for forever: the job hangs until killed from outside",
     patches: [{ file: LIB, search: '  [ "$SECONDS" -ge "$CRJOB_RESTORE_UNTIL" ] || return 1\n', replace: "  return 1\n" }],
     killers: [{ file: REAL, test: "a cr_restart that never gets going is killed after the restore timeout" }],
+  },
+  {
+    name: "requeue-after-app-ended",
+    why: "an app that ends on its own during the final checkpoint before the run limit (the checkpoint then fails) is requeued to the generation before its end, again and again until the requeue cap",
+    patches: [{ file: MAIN, search: /^ {2}elif \[ "\$CRJOB_TOOL" != none \] && ! crjob_alive "\$CRJOB_APP_PID"; then\n[^]*?^ {4}crjob_status=''\n/m, replace: "" }],
+    killers: [{ file: ENDS, test: "the job ends as the app did" }],
   },
   {
     name: "margin-ignores-checkpoint-cost",
