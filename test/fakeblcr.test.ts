@@ -432,9 +432,11 @@ cr_restart --run-on-fail-env='exit 64' ck 2>/dev/null; echo hookenv=$?
 mkdir A; cp B/out A/out
 cr_restart ck 2> e2; echo filegone=$?
 rm -rf A
+n=$(lines B/out)
 cr_restart --relocate "$PWD/A=$PWD/B" ck > rlog 2>&1 &
 r=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
+waitfor '[ $(lines B/out) -gt $n ]' # restored (cwd and fds too): it prints on
 echo cwd=$(readlink /proc/$pid/cwd)
 echo fd3=$(readlink /proc/$pid/fd/3)
 touch go
@@ -553,13 +555,20 @@ pid=$!
 waitfor '[ $(lines out) -ge 4 ]'
 echo before=$(grep SigIgn /proc/$pid/status | cut -f2)
 cr_checkpoint --term -f ck $pid; wait $pid
+n=$(lines out)
 cr_restart ck > rlog 2>&1 &
 r=$!
 waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
+# The PID is there as soon as cr_restart has forked it; restored (dispositions too) once the app
+# prints past what it had printed before (the output is cut back to the checkpoint, then grows).
+waitfor '[ $(lines out) -gt $n ]'
 echo pid=$pid
 echo after=$(grep SigIgn /proc/$pid/status | cut -f2)
-kill -USR1 $pid; sleep 0.3
-echo survived=$(kill -0 $pid 2>/dev/null && echo yes)
+# Survived: two more lines after the signal (the first may have been under way as it came).
+m=$(lines out)
+kill -USR1 $pid
+waitfor '[ $(lines out) -gt $((m + 1)) ] || ! kill -0 $r 2>/dev/null'
+echo survived=$([ $(lines out) -gt $((m + 1)) ] && kill -0 $pid 2>/dev/null && echo yes)
 kill -USR2 $pid; wait $r; echo usr2=$?
 `,
       d,
