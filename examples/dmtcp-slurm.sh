@@ -874,6 +874,7 @@ crjob_requeue() {
 # only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  local st
   trap '' INT TERM QUIT USR1 USR2
   crjob_log_signals
   # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
@@ -890,12 +891,12 @@ crjob_checkpoint_and_stop() {
     # success is the job's: returns 1 with crjob_status=0. Any other status may be the failed
     # checkpoint's doing, so the caller goes on as for any failed final checkpoint.
     wait "$CRJOB_APP_PID" 2>/dev/null
-    crjob_status=$?
-    if [ "$crjob_status" -eq 0 ]; then
+    st=$?
+    if [ "$st" -eq 0 ]; then
+      crjob_status=0
       crjob_log "the app ended (status 0) during the final checkpoint"
       return 1
     fi
-    crjob_status=''
   else
     crjob_tool_stop
   fi
@@ -1066,4 +1067,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint d3c4e9ee4cab39cbb38334b2ab33e77da947e4a6b7efd4c662396ec6dc378fa7
+# crjob-fingerprint 60100f60e6ceba26a7c9d124b4f3a2a9dcd9dcb1c0b05176471e25703f25d738

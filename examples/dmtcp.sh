@@ -871,6 +871,7 @@ crjob_requeue() {
 # only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  local st
   trap '' INT TERM QUIT USR1 USR2
   crjob_log_signals
   # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
@@ -887,12 +888,12 @@ crjob_checkpoint_and_stop() {
     # success is the job's: returns 1 with crjob_status=0. Any other status may be the failed
     # checkpoint's doing, so the caller goes on as for any failed final checkpoint.
     wait "$CRJOB_APP_PID" 2>/dev/null
-    crjob_status=$?
-    if [ "$crjob_status" -eq 0 ]; then
+    st=$?
+    if [ "$st" -eq 0 ]; then
+      crjob_status=0
       crjob_log "the app ended (status 0) during the final checkpoint"
       return 1
     fi
-    crjob_status=''
   else
     crjob_tool_stop
   fi
@@ -1063,4 +1064,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint f17e37c0f976883d8f29f14f12794f4b6a544fd416d2b3b8e139e5e4ba730227
+# crjob-fingerprint e6bcbac793e08e79b1cdd7a89f6fd9a5f45dea7970633ef9d9630b140a05f075

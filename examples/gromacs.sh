@@ -739,6 +739,7 @@ crjob_requeue() {
 # only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  local st
   trap '' INT TERM QUIT USR1 USR2
   crjob_log_signals
   # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
@@ -755,12 +756,12 @@ crjob_checkpoint_and_stop() {
     # success is the job's: returns 1 with crjob_status=0. Any other status may be the failed
     # checkpoint's doing, so the caller goes on as for any failed final checkpoint.
     wait "$CRJOB_APP_PID" 2>/dev/null
-    crjob_status=$?
-    if [ "$crjob_status" -eq 0 ]; then
+    st=$?
+    if [ "$st" -eq 0 ]; then
+      crjob_status=0
       crjob_log "the app ended (status 0) during the final checkpoint"
       return 1
     fi
-    crjob_status=''
   else
     crjob_tool_stop
   fi
@@ -931,4 +932,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 29fd0f6c528a4b215ddc05fe650730756ddc030c376c83c5b97ad7d8c38dc81c
+# crjob-fingerprint 56961da391df60567821c321ec9c74922c251c85cc3da902bcd60af9e69c085a

@@ -658,6 +658,7 @@ crjob_requeue() {
 # only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
 # later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
 crjob_checkpoint_and_stop() {
+  local st
   trap '' INT TERM QUIT USR1 USR2
   crjob_log_signals
   # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
@@ -674,12 +675,12 @@ crjob_checkpoint_and_stop() {
     # success is the job's: returns 1 with crjob_status=0. Any other status may be the failed
     # checkpoint's doing, so the caller goes on as for any failed final checkpoint.
     wait "$CRJOB_APP_PID" 2>/dev/null
-    crjob_status=$?
-    if [ "$crjob_status" -eq 0 ]; then
+    st=$?
+    if [ "$st" -eq 0 ]; then
+      crjob_status=0
       crjob_log "the app ended (status 0) during the final checkpoint"
       return 1
     fi
-    crjob_status=''
   else
     crjob_tool_stop
   fi
@@ -850,4 +851,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint e60c4592ca7b9826112ac8bfc805c92927a89eccd0285b2b398f1da07b666798
+# crjob-fingerprint 76c24936066d0c4cb3827a79dde5d46844a61f9aee779cc8c34bfc22667df8ae

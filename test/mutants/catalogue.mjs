@@ -170,7 +170,7 @@ export const MUTANTS = [
   {
     name: "requeue-after-app-ended",
     why: "an app that ends on its own during the final checkpoint before the run limit (the checkpoint then fails) is requeued to the generation before its end, again and again until the requeue cap",
-    patches: [{ file: MAIN, search: /^ {2}elif \[ "\$CRJOB_TOOL" != none \] && ! crjob_alive "\$CRJOB_APP_PID"; then\n[^]*?^ {4}crjob_status=''\n/m, replace: "" }],
+    patches: [{ file: MAIN, search: /^ {2}elif \[ "\$CRJOB_TOOL" != none \] && ! crjob_alive "\$CRJOB_APP_PID"; then\n[^]*?^ {6}return 1\n {4}fi\n/m, replace: "" }],
     killers: [{ file: ENDS, test: "the job ends as the app did" }],
   },
   {
