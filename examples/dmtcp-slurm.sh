@@ -1067,4 +1067,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 60100f60e6ceba26a7c9d124b4f3a2a9dcd9dcb1c0b05176471e25703f25d738
+# crjob-fingerprint 50dda85eaebe407e616a77341196ade9d45cefecf58e80f551e026cd688f4745

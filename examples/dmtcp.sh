@@ -1064,4 +1064,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint e6bcbac793e08e79b1cdd7a89f6fd9a5f45dea7970633ef9d9630b140a05f075
+# crjob-fingerprint 10bcb03b8d817acc8529eb41e11e5e5ab69d95376fbf5e3e01ab39a1ba9b6fb1

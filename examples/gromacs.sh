@@ -932,4 +932,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 56961da391df60567821c321ec9c74922c251c85cc3da902bcd60af9e69c085a
+# crjob-fingerprint f7e7967395edc19c298016471b9c2dae8fd77b67132eec789b911a5c64f4912b

@@ -933,4 +933,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 32d6db09502591019ad58bdc989ed2b7d5f6da2f72d5a6c0ddcc0ab0a912fa39
+# crjob-fingerprint df937311b5389742f4010528f8e6c14333a3e716ea98ef3975c4be7bdcd87123

@@ -931,4 +931,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 7d213de1659ec44bf2e7e93a8fb82545af50d3093a4c1ecf2bed934f4a57de3a
+# crjob-fingerprint efdf92d87af8ef1d5c7ad50f52e18020b47ee75e70db9997cc38c007f4bbdad8

@@ -932,4 +932,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint c20f972b62d7a318570b95a525227332a76ce9c054f882feec945616172c3c62
+# crjob-fingerprint 8dfbe45c947759b4c43e516937a3000635ce67600c563a3c5b160966983c1443

@@ -851,4 +851,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 76c24936066d0c4cb3827a79dde5d46844a61f9aee779cc8c34bfc22667df8ae
+# crjob-fingerprint 28a8fb279cdb5b2d96ca9724f9e82f6a8b6d29c9cbf1e5f4b830d2eeaced5d3c

@@ -931,4 +931,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 362a9937f5ab7f15edc5694a37953c33f3ac85e74e2357df494047c585586b3e
+# crjob-fingerprint f599a103fb52983117057c3b9fbe3aa0f5dec41c3025be8c398b44e8307ab7b0

@@ -929,4 +929,4 @@ if [ "$crjob_status" -eq 0 ]; then
 fi
 [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
 crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint ded6aa5375cc2e3f3ec7f982755cf897f813b17946a4429ba120f07bbd7dcf3a
+# crjob-fingerprint 65cfb1e274cda437e3fdb699e693576147df4fabcc9476926a13b03bb633d188

@@ -36,7 +36,7 @@ const check = (dir: string, ...more: string[]) =>
 const STALE = "demo.sh:1:1 error stale or hand-edited; run: crjob render demo.yaml -o demo.sh\n";
 
 describe("the fingerprint line", () => {
-  it("ends every script: sha256 over the inputs' digest and every byte above it", () => {
+  it("ends every script: sha256 over the inputs' digest and the length and CRC-32 of every byte above it", () => {
     const dir = workspace();
     const script = readFileSync(join(dir, "demo.sh"), "utf8");
     const m = /\n# crjob-fingerprint ([0-9a-f]{64})\n$/.exec(script);
@@ -85,6 +85,8 @@ describe("the fingerprint line", () => {
   it("--check: a hand edit above the line, or of the line itself, makes it stale", () => {
     for (const edit of [
       (s: string) => s.replace("CRJOB_KEEP=", "CRJOB_KEEP=9 #"), // the body
+      (s: string) => s.replace("CRJOB_KEEP=", "CRJOB_KEEQ="), // one byte of it, the length kept
+      (s: string) => s.replace(/\n(.*)\n(.*)\n/, (_, a, b) => `\n${b}\n${a}\n`), // two lines swapped
       (s: string) => s.replace(/[0-9a-f](\n$)/, (c, nl) => (c[0] === "0" ? "1" : "0") + nl), // the line
       (s: string) => withoutFingerprint(s), // the line removed
     ]) {

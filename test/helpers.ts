@@ -18,7 +18,10 @@ export interface Run {
  * Run the CLI. `unprivileged`: as a user file permissions apply to; when the tests run as root
  * (CI does), the CLI runs as nobody (setpriv), so a test of an unreadable file runs there too.
  */
-export function crjob(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; unprivileged?: boolean } = {}): Run {
+export function crjob(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; unprivileged?: boolean; timeoutMs?: number } = {},
+): Run {
   const asNobody = opts.unprivileged && process.getuid?.() === 0;
   const argv = [process.execPath, CRJOB, ...args];
   if (asNobody) argv.unshift("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
@@ -27,6 +30,7 @@ export function crjob(args: string[], opts: { cwd?: string; env?: NodeJS.Process
     env: { ...process.env, CRJOB_SITE: "", ...opts.env },
     input: opts.input,
     encoding: "utf8",
+    timeout: opts.timeoutMs, // a hang is killed (SIGTERM), and shows as code null
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -74,16 +74,18 @@ function umaskClears(mode: number): boolean {
 }
 
 /**
- * Whether `file` is a regular file of exactly these bytes with this mode (then rewriting it would
- * change nothing). Absent or unreadable: false.
+ * What `file` is to a script of these bytes and mode: "absent", "same" (a regular file of exactly
+ * these bytes with this mode: rewriting it would change nothing) or "other" (anything else, or
+ * unreadable). One stat for an absent file, the common case of a bulk render into a new directory.
  */
-export function holds(file: string, bytes: Buffer, mode: number): boolean {
+export function compareTarget(file: string, bytes: Buffer, mode: number): "absent" | "same" | "other" {
   const st = statSync(file, { throwIfNoEntry: false });
-  if (!st?.isFile() || st.size !== bytes.length || (st.mode & 0o7777) !== mode) return false;
+  if (!st) return "absent";
+  if (!st.isFile() || st.size !== bytes.length || (st.mode & 0o7777) !== mode) return "other";
   try {
-    return readBytes(file).equals(bytes);
+    return readBytes(file).equals(bytes) ? "same" : "other";
   } catch {
-    return false;
+    return "other";
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Worker } from "node:worker_threads";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
 import { renderInputs, renderJob } from "../index.js";
@@ -10,7 +11,7 @@ import { loadSpec } from "../jobspec/load.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
 import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
-import { holds, isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
+import { compareTarget, isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
 import { isCurrent, staleness } from "./stale.js";
 
 export interface RenderCommandOptions {
@@ -48,10 +49,12 @@ export interface SpecResult {
 
 /** The spec's name as the header shows it: relative to the script's directory, `/`-separated. */
 function displayName(spec: string, target: string | null): string {
-  const from = target ? dirname(resolve(target)) : process.cwd();
-  const rel = target ? relative(from, resolve(spec)) : spec;
-  return rel.split(sep).join("/");
+  if (!target) return spec.split(sep).join("/");
+  if (target !== lastTarget) [lastTarget, lastFrom] = [target, dirname(resolve(target))]; // one outdir for thousands of specs
+  return relative(lastFrom, resolve(spec)).split(sep).join("/");
 }
+let lastTarget: string | undefined;
+let lastFrom = "";
 
 /**
  * Render one spec. Throws what is not a SpecError (that ends the command). With --outdir the
@@ -83,11 +86,12 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     if (opts.check) {
       if (target) rendered.stale = staleness(target, bytes); // else step 3 says what is missing
     } else if (opts.outdir) {
-      if (holds(target!, bytes, 0o755)) {
+      const now = compareTarget(target!, bytes, 0o755);
+      if (now === "same") {
         rendered.unchanged = true; // already this script with this mode: left as it is (and its mtime)
         return { diagnostics, rendered };
       }
-      if (!opts.force) rendered.ours = isOurs(target!);
+      if (!opts.force) rendered.ours = now === "absent" || isOurs(target!);
       try {
         rendered.staged = stageFile(target!, bytes, 0o755);
       } catch {
@@ -196,11 +200,30 @@ const SPECS_PER_THREAD = 256;
 /** Specs a thread takes at a time from the shared queue. */
 const BATCH = 16;
 
+/** A render worker's workerData: what makes dist/cli.mjs run one (render-worker.ts). */
 export interface RenderWorkerData {
   crjobRenderWorker: true;
+}
+
+/** What a worker is sent to do (its one message). */
+export interface RenderWorkerWork {
   opts: RenderCommandOptions;
   /** Int32Array over it: [0] next spec index to take, [1] lowest index whose spec threw. */
   queue: SharedArrayBuffer;
+}
+
+/** Where dist/cli.mjs leaves the workers it starts for a bulk render (scripts/build.mjs, loader). */
+const EARLY_WORKERS = Symbol.for("crjob.renderWorkers");
+/** One of them; `gone` once it has exited (it failed to start). */
+interface EarlyWorker {
+  worker: Worker;
+  gone: boolean;
+}
+
+function newWorker(entry: string): Worker {
+  const { Worker } = process.getBuiltinModule("node:worker_threads"); // only now: start-up time
+  const data: RenderWorkerData = { crjobRenderWorker: true };
+  return new Worker(entry, { workerData: data, env: { ...process.env, CRJOB_RENDER_WORKER: "1" } });
 }
 
 /** What a worker sends back: its results by spec index, and what it threw (if it did). */
@@ -228,7 +251,11 @@ async function renderSpecs(opts: RenderCommandOptions): Promise<{ results: SpecR
   const queue = new Int32Array(new SharedArrayBuffer(8));
   queue[1] = n;
   const results: SpecResult[] = new Array(n);
-  if (!opts.outdir || !entry || threads < 2) {
+  const multi = !!opts.outdir && !!entry && threads >= 2;
+  // Workers dist/cli.mjs started for a bulk render: those not needed here end now.
+  const early = (globalThis as Record<symbol, EarlyWorker[] | undefined>)[EARLY_WORKERS] ?? [];
+  for (const { worker } of early.splice(multi ? threads - 1 : 0)) void worker.terminate();
+  if (!multi) {
     for (let i = 0; i < n; i++) {
       try {
         results[i] = renderSpec(opts.specs[i]!, opts);
@@ -239,19 +266,18 @@ async function renderSpecs(opts: RenderCommandOptions): Promise<{ results: SpecR
     return { results };
   }
 
-  const { Worker } = process.getBuiltinModule("node:worker_threads"); // only now: start-up time
-  const data: RenderWorkerData = { crjobRenderWorker: true, opts, queue: queue.buffer as SharedArrayBuffer };
-  const env = { ...process.env, CRJOB_RENDER_WORKER: "1" };
-  const replies = Array.from(
-    { length: threads - 1 },
-    () =>
-      new Promise<RenderWorkerReply | null>((done) => {
-        const worker = new Worker(entry, { workerData: data, env });
-        worker.once("message", (reply: RenderWorkerReply) => done(reply));
-        worker.once("error", () => done(null)); // its specs are rendered below
-        worker.once("exit", () => done(null));
-      }),
-  );
+  const work: RenderWorkerWork = { opts, queue: queue.buffer as SharedArrayBuffer };
+  const replies = Array.from({ length: threads - 1 }, (_, k) => {
+    if (early[k]?.gone) return null; // it failed to start: its share is rendered below
+    const worker = early[k]?.worker ?? newWorker(entry!);
+    return new Promise<RenderWorkerReply | null>((done) => {
+      worker.once("message", (reply: RenderWorkerReply) => done(reply));
+      worker.once("error", () => done(null)); // its specs are rendered below
+      worker.once("exit", () => done(null));
+      worker.ref(); // until it replies
+      worker.postMessage(work);
+    });
+  });
   const errors = new Map<number, unknown>();
   const thrown = takeSpecs(opts, queue, (i, r) => (results[i] = r));
   if (thrown) errors.set(thrown.index, thrown.error);
