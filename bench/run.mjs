@@ -10,6 +10,8 @@
 //
 //   floor:       the same number of files written by a bare loop (temporary name, chmod, rename, as
 //                crjob used to write), in the same file system: what creating files costs there
+//                (in this process: no start-up; `node -e ''` is timed beside it, and the ratios are
+//                printed once more without Node's start-up)
 //
 // Options (environment): BENCH_RUNS (cold-start runs, default 31), BENCH_SPECS (default 10000),
 // BENCH_BATCH_RUNS (throughput runs, default 3), BENCH_ONLY=cold|batch, BENCH_DIR (where specs and
@@ -137,13 +139,14 @@ function batch() {
     const files = writeSpecs(join(dir, "specs"), specCount);
     const site = join(root, "examples", "site.yaml");
     const sample = Buffer.from(readFileSync(join(root, "examples", "stars.sh")));
-    const [times, checks, floors] = [[], [], []];
+    const [times, checks, floors, starts] = [[], [], [], []];
     const cpu = { times: [], checks: [], floors: [] };
     // Relative spec paths (cwd = dir) keep the command line short.
     const render = (out, ...more) => timeOnce(crjob, ["render", ...more, ...files, "--site", site, "--outdir", out], { cwd: dir });
     // Side by side: each run times the floor, a render into a new directory, and a --check of it.
     for (let i = 0; i < batchRuns; i++) {
       settle();
+      starts.push(timeOnce(process.execPath, ["-e", ""])); // what any CLI in Node pays before its first spec
       floors.push(writeFloor(join(dir, `floor${i}`), specCount, sample));
       cpu.floors.push(lastCpu);
       const out = join(dir, `out${i}`);
@@ -167,6 +170,11 @@ function batch() {
     console.log(`  ${fmt(again)}  same, over the previous output`);
     console.log(`  ${fmt(median(checks))}  (min ${Math.min(...checks).toFixed(1)})  crjob render --check <${specCount} specs> --outdir OUT`);
     console.log(`  render --outdir / floor ${(median(times) / floor).toFixed(2)} (target <= 2); render --check / floor ${(median(checks) / floor).toFixed(2)} (target <= 1)`);
+    // The floor runs inside this process; crjob is a new one, and Node's own start-up (before any
+    // line of crjob runs) is part of its time. The same ratios without it, for what crjob itself adds:
+    const start = median(starts);
+    console.log(`  ${fmt(start)}  node -e '' (Node's start-up, same runs); without it: render --outdir / floor ` +
+      `${((median(times) - start) / floor).toFixed(2)}, render --check / floor ${((median(checks) - start) / floor).toFixed(2)}`);
     // Wall time is what the targets are about, but on a shared machine it mostly measures the load;
     // CPU time (all threads) over cores shows what the same runs take on an idle one.
     const cores = Math.min(availableParallelism(), 2);
