@@ -3,6 +3,10 @@
 // pre-commit and scripts), and cli-yargs.ts builds the yargs commands from it (help, and every
 // error). A new option goes here, and its command's handler in cli.ts reads it by its long name.
 
+/** `crjob run` without --local: a usage error, said before the try-run's code is loaded (cli.ts). */
+export const RUN_NEEDS_LOCAL =
+  "crjob run needs --local (it runs the job here, through an LSF emulator); to run on the cluster: crjob submit";
+
 export interface OptionSpec {
   /** Long name, without "--"; the key the handler reads ("kill-after"). */
   name: string;

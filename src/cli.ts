@@ -1,7 +1,7 @@
 // The command line: argv → (quick-argv.ts, or yargs via cli-yargs.ts) → one command's handler,
 // loaded lazily. Both parsers read the commands and options from cli-options.ts and give the
 // handlers the same arguments, by long name. The one try/catch.
-import type { CommandArgs } from "./cli-options.js";
+import { RUN_NEEDS_LOCAL, type CommandArgs } from "./cli-options.js";
 import type { Mode } from "./jobspec/types.js";
 import { SpecError, UsageError, UserError } from "./errors.js";
 import { formatDiagnostic } from "./diagnostics.js";
@@ -55,6 +55,7 @@ const HANDLERS: Record<string, (a: CommandArgs) => Promise<number>> = {
     return statusCommand({ targets: words(a, "jobs"), format: str(a, "format") as "text" | "json", site: str(a, "site") });
   },
   async run(a) {
+    if (!flag(a, "local")) throw new UsageError(RUN_NEEDS_LOCAL);
     const { runLocalCommand } = await import("./commands/run-local.js");
     return runLocalCommand({
       spec: str(a, "spec")!,

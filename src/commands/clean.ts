@@ -2,7 +2,7 @@
 // confirmation. Refuses while a live job holds the state, and anything that is not a crjob state.
 import { readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { readline } from "../builtins.js";
 import { UserError } from "../errors.js";
 import { bjobsStat, lockOwnerLive } from "../state/lsf.js";
 import { elementIndexes, looksLikeState, readSnapshot, userHome } from "../state/store.js";
@@ -33,7 +33,7 @@ function duKb(path: string): number {
 }
 
 async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const rl = readline().createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await new Promise<string>((res) => {
       rl.question(question, res);

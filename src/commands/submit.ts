@@ -1,8 +1,8 @@
 // `crjob submit SPEC... [--dry-run] [--site F] [--mode M] [-- bsub/sbatch options...]`: render each
 // spec in memory and pipe the script into bsub (as `bsub < script`), or on a Slurm site (flavour
 // slurm) into `sbatch --parsable`, print the job id, record it in the job's state dir for `crjob status`.
-import { spawnSync } from "node:child_process";
 import { relative, resolve } from "node:path";
+import { childProcess } from "../builtins.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UserError } from "../errors.js";
 import { renderJob } from "../index.js";
@@ -95,7 +95,7 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
   for (const p of prepared) {
     const command = p.job.submitCommand;
     const args = command === "sbatch" ? ["--parsable", ...bsubArgs] : bsubArgs;
-    const r = spawnSync(command, args, { input: p.script, encoding: "utf8", cwd, env: process.env });
+    const r = childProcess().spawnSync(command, args, { input: p.script, encoding: "utf8", cwd, env: process.env });
     if (r.error) throw new UserError(`${p.spec}: cannot run ${command}: ${r.error.message}`);
     const said = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim();
     const jobId = r.status === 0 ? (command === "sbatch" ? parseSbatchJobId(r.stdout ?? "") : parseJobId(r.stdout ?? "")) : null;

@@ -1,9 +1,9 @@
 import type Handlebars from "handlebars";
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { crypto } from "../builtins.js";
 import { UserError } from "../errors.js";
 import type { JobModel } from "../model.js";
 import { registerHelpers } from "./helpers.js";
@@ -91,7 +91,7 @@ interface CompiledSet {
 export function templateDigest(set: TemplateSet): string {
   const compiled = compileSet(set);
   if (!compiled.digest) {
-    const h = createHash("sha256");
+    const h = crypto().createHash("sha256");
     for (const [name, src] of compiled.sources) h.update(`${name}\u0000${Buffer.byteLength(src)}:`).update(src);
     compiled.digest = h.digest("hex");
   }

@@ -1,8 +1,8 @@
 // Asking the machine about a job: LSF commands on PATH, bjobs, and whether a lock's owner lives.
-import { spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { delimiter, join } from "node:path";
+import { childProcess } from "../builtins.js";
 import { parseBjobsStats, type LockOwner } from "./parse.js";
 import { isLiveStat } from "./summary.js";
 
@@ -34,7 +34,7 @@ export function bjobsStat(id: string, env: NodeJS.ProcessEnv = process.env): str
 /** Every row's STAT (one per array element), [] when bjobs does not know the job, null as above. */
 export function bjobsStats(id: string, env: NodeJS.ProcessEnv = process.env): string[] | null {
   if (!/^\d+(\[\d+\])?$/.test(id) || !findOnPath("bjobs", env)) return null;
-  const r = spawnSync("bjobs", ["-a", "-w", id], { env, encoding: "utf8", timeout: 30_000 });
+  const r = childProcess().spawnSync("bjobs", ["-a", "-w", id], { env, encoding: "utf8", timeout: 30_000 });
   if (r.error) return null;
   return parseBjobsStats(r.stdout ?? "");
 }

@@ -1,7 +1,7 @@
 // Asking Slurm about a job for `crjob status`: `scontrol show job -o ID` (it knows a finished job
 // for MinJobAge seconds; squeue shows only pending and running ones). Slurm's JobState is mapped
 // to the bjobs STAT the status summary reads, so both schedulers share one set of rules.
-import { spawnSync } from "node:child_process";
+import { childProcess } from "../builtins.js";
 import { findOnPath } from "./lsf.js";
 
 /** Slurm JobState → the bjobs STAT with the same meaning for crjob status. */
@@ -40,7 +40,7 @@ export function slurmStateAsStat(state: string): string {
  */
 export function scontrolStates(id: string, env: NodeJS.ProcessEnv = process.env): string[] | null {
   if (!/^\d+(_\d+)?$/.test(id) || !findOnPath("scontrol", env)) return null;
-  const r = spawnSync("scontrol", ["show", "job", "-o", id], { env, encoding: "utf8", timeout: 30_000 });
+  const r = childProcess().spawnSync("scontrol", ["show", "job", "-o", id], { env, encoding: "utf8", timeout: 30_000 });
   if (r.error) return null;
   if (r.status !== 0) return /Invalid job id/i.test(r.stderr ?? "") ? [] : null;
   return parseScontrolStates(r.stdout ?? "");

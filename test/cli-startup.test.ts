@@ -1,0 +1,52 @@
+// Start-up time: crjob runs in save hooks, pre-commit and scripts, and each of Node's heavier
+// built-in modules costs milliseconds to load (child_process and crypto about 6 ms each on the
+// development VM). A verb loads only what it uses: which modules a run loaded is exact, so this is
+// checked here, and how long start-up takes is measured by bench/run.mjs (cold start).
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CRJOB, ROOT, tempDir } from "./helpers.js";
+
+const HEAVY = ["child_process", "crypto", "readline", "worker_threads", "zlib"];
+
+/** The heavy built-in modules a crjob run loaded, and its exit code (preloaded recorder). */
+function loadedBy(args: string[], cwd: string): { heavy: string[]; code: number | null; stderr: string } {
+  const dir = tempDir();
+  const record = join(dir, "modules");
+  const preload = join(dir, "record.cjs");
+  writeFileSync(
+    preload,
+    `const before = new Set(process.moduleLoadList);
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(record)},
+  process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith("NativeModule ")).map((m) => m.slice(13)).join("\\n")));
+`,
+  );
+  const r = spawnSync(process.execPath, ["--require", preload, CRJOB, ...args], {
+    cwd,
+    env: { ...process.env, CRJOB_SITE: "" },
+    encoding: "utf8",
+  });
+  const loaded = readFileSync(record, "utf8").split("\n");
+  return { heavy: HEAVY.filter((m) => loaded.includes(m)), code: r.status, stderr: r.stderr };
+}
+
+describe("each verb loads only the built-in modules it uses", () => {
+  const examples = join(ROOT, "examples");
+  const dir = tempDir();
+  const site = join(dir, "site.yaml");
+  writeFileSync(site, `state_root: ${join(dir, "state")}\n`);
+
+  it.each([
+    ["--version", ["--version"], 0, []],
+    ["validate", ["validate", "stars.yaml", "--site", "site.yaml"], 0, []],
+    ["render of one spec (the fingerprint: sha256 and CRC-32)", ["render", "stars.yaml", "--site", "site.yaml"], 0, ["crypto", "zlib"]],
+    ["status with no job to ask a scheduler about", ["status", "--site", site], 0, []],
+    ["clean --yes of nothing", ["clean", "nojob", "--yes", "--site", site], 0, []],
+    ["run without --local (a usage error)", ["run", "stars.yaml"], 2, []],
+  ] as const)("%s", (_, args, code, heavy) => {
+    const r = loadedBy([...args], examples);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.heavy).toEqual(heavy);
+  });
+});
