@@ -48,7 +48,15 @@ export function compileJob(
 }
 
 export function renderJob(source: string, file: string, opts: RenderOptions = {}): RenderResult {
-  const { job, diagnostics, data } = compileJob(source, file, opts);
+  return renderCompiled(compileJob(source, file, opts), file, opts);
+}
+
+/** Steps 3 and 4 of renderJob, for a spec compileJob has compiled with the same options. */
+export function renderCompiled(
+  { job, diagnostics, data }: ReturnType<typeof compileJob>,
+  file: string,
+  opts: RenderOptions = {},
+): RenderResult {
   // 3. Templates see only the model.
   const templates = opts.templates ?? loadTemplateSet();
   const body = renderScript(job, templates);

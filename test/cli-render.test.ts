@@ -148,7 +148,11 @@ describe("crjob render", () => {
     expect(statSync(file).ino).toBe(before.ino);
     expect(statSync(file).mtimeMs).toBe(past.getTime());
     // Not the same mode, or not the same bytes: written again (a new file renamed over it).
-    for (const change of [() => chmodSync(file, 0o644), () => writeFileSync(file, readFileSync(file, "utf8").replace("CRJOB_KEEP=", "CRJOB_KEEP=1 #"))]) {
+    for (const change of [
+      () => chmodSync(file, 0o644),
+      () => writeFileSync(file, readFileSync(file, "utf8").replace("CRJOB_KEEP=", "CRJOB_KEEP=1 #")),
+      () => writeFileSync(file, readFileSync(file, "utf8").replace("CRJOB_KEEP=", "CRJOB_KEEQ=")), // same length
+    ]) {
       const script = readFileSync(file, "utf8");
       change();
       utimesSync(file, past, past);
