@@ -1,5 +1,5 @@
 // Shared by commands: reading inputs and writing outputs atomically.
-import { closeSync, existsSync, fchmodSync, statSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { SpecError } from "../errors.js";
@@ -71,22 +71,6 @@ let umask: number | undefined;
 function umaskClears(mode: number): boolean {
   umask ??= process.umask();
   return (mode & umask) !== 0;
-}
-
-/**
- * What `file` is to a script of these bytes and mode: "absent", "same" (a regular file of exactly
- * these bytes with this mode: rewriting it would change nothing) or "other" (anything else, or
- * unreadable). One stat for an absent file, the common case of a bulk render into a new directory.
- */
-export function compareTarget(file: string, bytes: Buffer, mode: number): "absent" | "same" | "other" {
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (!st) return "absent";
-  if (!st.isFile() || st.size !== bytes.length || (st.mode & 0o7777) !== mode) return "other";
-  try {
-    return readBytes(file).equals(bytes) ? "same" : "other";
-  } catch {
-    return "other";
-  }
 }
 
 let readBuffer: Buffer | undefined;

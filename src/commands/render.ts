@@ -11,7 +11,7 @@ import { loadSpec } from "../jobspec/load.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
 import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
-import { compareTarget, isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
+import { isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
 import { isCurrent, staleness } from "./stale.js";
 
 export interface RenderCommandOptions {
@@ -96,12 +96,8 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     if (opts.check) {
       if (target) rendered.stale = staleness(target, bytes); // else step 3 says what is missing
     } else if (opts.outdir) {
-      const now = existing ? compareTarget(target!, bytes, 0o755) : "absent";
-      if (now === "same") {
-        rendered.unchanged = true; // already this script with this mode: left as it is (and its mtime)
-        return { diagnostics, rendered };
-      }
-      if (!opts.force) rendered.ours = now === "absent" || isOurs(target!);
+      // (A target that held these very bytes with mode 0755 was left alone above: its fingerprint matched.)
+      if (!opts.force) rendered.ours = !existing || isOurs(target!);
       try {
         rendered.staged = stageFile(target!, bytes, 0o755);
       } catch {
