@@ -214,9 +214,10 @@ const { fileURLToPath } = process.getBuiltinModule("node:url");
 const vm = process.getBuiltinModule("node:vm");
 
 // A bulk render (\`crjob render\` and hundreds of specs) shares its specs with worker threads
-// (src/commands/render.ts, renderSpecs). They start here, so that each loads crjob while this
-// thread does, not after it (a worker takes 100 ms to start); render.ts gives them their work, or
-// ends them. Not in a worker itself (CRJOB_RENDER_WORKER), nor for fewer specs than two threads take.
+// (src/commands/render.ts, renderSpecs), one per core but this one (CRJOB_THREADS: threads in
+// all; 1, none). They start here and only here, so that each loads crjob while this thread does,
+// not after it (a worker takes 100 ms to start); render.ts gives them their work, or ends them.
+// Not in a worker itself (CRJOB_RENDER_WORKER), nor for fewer specs than two threads take.
 if (process.argv[2] === "render" && process.argv.length >= 3 + ${EARLY_WORKER_SPECS} && !process.env.CRJOB_RENDER_WORKER) {
   const { Worker } = process.getBuiltinModule("node:worker_threads");
   const { availableParallelism } = process.getBuiltinModule("node:os");

@@ -59,7 +59,6 @@ const HANDLERS: Record<string, (a: CommandArgs) => Promise<number>> = {
     const { runLocalCommand } = await import("./commands/run-local.js");
     return runLocalCommand({
       spec: str(a, "spec")!,
-      local: !!flag(a, "local"),
       interval: str(a, "interval"),
       killAfter: str(a, "kill-after"),
       limit: str(a, "limit"),

@@ -1,7 +1,5 @@
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
@@ -49,12 +47,10 @@ export interface SpecResult {
 
 /** The spec's name as the header shows it: relative to the script's directory, `/`-separated. */
 function displayName(spec: string, target: string | null): string {
-  if (!target) return spec.split(sep).join("/");
-  if (target !== lastTarget) [lastTarget, lastFrom] = [target, dirname(resolve(target))]; // one outdir for thousands of specs
-  return relative(lastFrom, resolve(spec)).split(sep).join("/");
+  const from = target ? dirname(resolve(target)) : process.cwd();
+  const rel = target ? relative(from, resolve(spec)) : spec;
+  return rel.split(sep).join("/");
 }
-let lastTarget: string | undefined;
-let lastFrom = "";
 
 /**
  * Render one spec. Throws what is not a SpecError (that ends the command). With --outdir the
@@ -206,11 +202,6 @@ const SPECS_PER_THREAD = 256;
 /** Specs a thread takes at a time from the shared queue. */
 const BATCH = 16;
 
-/** A render worker's workerData: what makes dist/cli.mjs run one (render-worker.ts). */
-export interface RenderWorkerData {
-  crjobRenderWorker: true;
-}
-
 /** What a worker is sent to do (its one message). */
 export interface RenderWorkerWork {
   opts: RenderCommandOptions;
@@ -218,18 +209,16 @@ export interface RenderWorkerWork {
   queue: SharedArrayBuffer;
 }
 
-/** Where dist/cli.mjs leaves the workers it starts for a bulk render (scripts/build.mjs, loader). */
+/**
+ * Where dist/cli.mjs leaves the worker threads it starts for a bulk render (scripts/build.mjs,
+ * loader): one per core but this one (CRJOB_THREADS: threads in all), while this thread loads
+ * crjob. None when crjob runs from src/ (tests): one thread.
+ */
 const EARLY_WORKERS = Symbol.for("crjob.renderWorkers");
 /** One of them; `gone` once it has exited (it failed to start). */
 interface EarlyWorker {
   worker: Worker;
   gone: boolean;
-}
-
-function newWorker(entry: string): Worker {
-  const { Worker } = process.getBuiltinModule("node:worker_threads"); // only now: start-up time
-  const data: RenderWorkerData = { crjobRenderWorker: true };
-  return new Worker(entry, { workerData: data, env: { ...process.env, CRJOB_RENDER_WORKER: "1" } });
 }
 
 /** What a worker sends back: its results by spec index, and what it threw (if it did). */
@@ -252,14 +241,13 @@ interface SerializedError {
  */
 async function renderSpecs(opts: RenderCommandOptions): Promise<{ results: SpecResult[]; error?: unknown }> {
   const n = opts.specs.length;
-  const entry = workerEntry();
-  const threads = Math.min(threadCount(), Math.floor(n / SPECS_PER_THREAD));
+  const early = (globalThis as Record<symbol, EarlyWorker[] | undefined>)[EARLY_WORKERS] ?? [];
+  const threads = Math.min(early.length + 1, Math.floor(n / SPECS_PER_THREAD));
   const queue = new Int32Array(new SharedArrayBuffer(8));
   queue[1] = n;
   const results: SpecResult[] = new Array(n);
-  const multi = !!opts.outdir && !!entry && threads >= 2;
-  // Workers dist/cli.mjs started for a bulk render: those not needed here end now.
-  const early = (globalThis as Record<symbol, EarlyWorker[] | undefined>)[EARLY_WORKERS] ?? [];
+  const multi = !!opts.outdir && threads >= 2;
+  // The workers not needed here end now.
   for (const { worker } of early.splice(multi ? threads - 1 : 0)) void worker.terminate();
   if (!multi) {
     for (let i = 0; i < n; i++) {
@@ -274,8 +262,8 @@ async function renderSpecs(opts: RenderCommandOptions): Promise<{ results: SpecR
 
   const work: RenderWorkerWork = { opts, queue: queue.buffer as SharedArrayBuffer };
   const replies = Array.from({ length: threads - 1 }, (_, k) => {
-    if (early[k]?.gone) return null; // it failed to start: its share is rendered below
-    const worker = early[k]?.worker ?? newWorker(entry!);
+    const { worker, gone } = early[k]!;
+    if (gone) return null; // it failed to start: its share is rendered below
     return new Promise<RenderWorkerReply | null>((done) => {
       worker.once("message", (reply: RenderWorkerReply) => done(reply));
       worker.once("error", () => done(null)); // its specs are rendered below
@@ -343,19 +331,4 @@ function deserializeError(s: SerializedError): Error {
   e.name = s.name;
   e.stack = s.stack;
   return e;
-}
-
-/** CRJOB_THREADS (1: no worker threads), else one thread per core. */
-function threadCount(): number {
-  const n = Number(process.env.CRJOB_THREADS);
-  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
-}
-
-/**
- * The bundled CLI's entry (dist/cli.mjs), which runs a render worker when started as one (see
- * scripts/build.mjs and render-worker.ts). Run from src/ there is none: one thread.
- */
-function workerEntry(): string | null {
-  const file = join(dirname(fileURLToPath(import.meta.url)), "cli.mjs");
-  return existsSync(file) ? file : null;
 }

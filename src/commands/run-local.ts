@@ -24,11 +24,9 @@ import { elementIndexes } from "../state/store.js";
 import { storyOf } from "../state/summary.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { printDiagnostics, readInput } from "./io.js";
-import { RUN_NEEDS_LOCAL } from "../cli-options.js";
 
 export interface RunLocalOptions {
   spec: string;
-  local: boolean;
   interval?: string;
   killAfter?: string;
   limit?: string;
@@ -96,7 +94,6 @@ function runSite(site: LoadedSite | null, flavour: Flavour): LoadedSite {
 const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 
 export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
-  if (!opts.local) throw new UsageError(RUN_NEEDS_LOCAL);
   const interval = seconds("interval", opts.interval, DEFAULT_INTERVAL)!;
   const killAfter = seconds("kill-after", opts.killAfter);
   const limit = seconds("limit", opts.limit);
