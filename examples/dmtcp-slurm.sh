@@ -10,6 +10,17 @@
 #SBATCH --signal=B:USR2@900
 #SBATCH --requeue
 
+# The job's signals are ignored until its first process traps them, once the job's work runs in a
+# child of it (see "The job's first process" at the end): meanwhile their default action would
+# end the job (Slurm sends a requeued job's time-limit warning at once when the previous run's
+# limit is near; LSF may signal a job at any time). The child and all it starts inherit this.
+trap '' INT TERM QUIT USR1 USR2
+# For the subshell that becomes the app: the job's signals back to their default action, as for a
+# command the scheduler starts. The checkpointers then ignore those that must reach the script.
+crjob_app_signals() {
+  trap - INT TERM QUIT USR1 USR2
+}
+
 # --- Job settings, from the spec ---------------------------------------------------------
 CRJOB_NAME=dmtcp
 CRJOB_MODE_SPEC=auto
@@ -65,6 +76,28 @@ crjob_alive() {
   [ "${stat%% *}" != Z ]
 }
 
+# The exit status of child PID, once it has ended. A trap that runs while `wait` waits (a signal at
+# that moment) interrupts it with 128+signal (bash 5.2 can even say -1) while the child lives, or
+# just as it ends: then wait again; the child's own status is still there to collect.
+crjob_collect() { # pid
+  local st rc
+  wait "$1"
+  st=$?
+  while [ "$st" -gt 128 ] || [ "$st" -lt 0 ]; do
+    if crjob_alive "$1"; then
+      wait "$1"
+      st=$?
+      continue
+    fi
+    wait "$1" 2>/dev/null
+    rc=$?
+    [ "$rc" -eq 127 ] || st=$rc
+    [ "$st" -ge 0 ] || st=1
+    break
+  done
+  return "$st"
+}
+
 # PIDs of a process and all its descendants.
 crjob_tree() {
   local p kids
@@ -99,8 +132,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() {
-  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
+crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
+  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -219,17 +252,22 @@ crjob_stage_out() {
   [ -d "$CRJOB_WORK" ] || return 0
   (
     cd "$CRJOB_WORK" || exit 1
+    st=0
     while IFS= read -r -d '' f; do
+      [ -e "$f" ] || continue # the app's output, when the app never ran: nothing to copy
       d=.
       case $f in */*) d=${f%/*} ;; esac
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
-        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/"
+        cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
       else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f"
+        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
-  ) || crjob_log "warning: stage out incomplete"
+    exit "$st"
+  ) && return 0
+  crjob_log "warning: stage out incomplete"
+  return 1
 }
 
 # Files to keep with a checkpoint: the app's output, stage.out matches, and every regular file
@@ -443,100 +481,64 @@ crjob_set_deadline() {
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
 # checkpoint or the run limit is due: no process per second, no polling.
-# - `wait -n` returns when a child ends, and at once when a trapped signal arrives.
-# - A due time is a child of its own, the waker: a subshell that reads one byte from a pipe with a
-#   timeout, so it ends when the time has come or when it gets that byte.
-# - The signal traps write that byte (crjob_wake). A signal that arrives while the script is busy
-#   (say, checkpointing) runs its trap before the script waits again, too early to interrupt that
-#   wait; its byte ends the next waker at once, so it is acted on all the same (no lost wake-up).
-#   A trap never starts a process: that would change $! between a `&` and the line that reads it.
-# - The waker ignores the signals LSF sends to every process group of the job, holds no write end
-#   of the pipe (so it sees end-of-file and ends if the script dies), and its output goes nowhere:
-#   nothing of it outlives the job or holds the job's output open.
-# - Until its first command has run, the waker still dies of those signals, and bash reports a
-#   child killed before `wait -n` to no `wait -n`: the script would sleep through the very signals
-#   that killed it (seen under load: bkill during the fork, then no final checkpoint before the
-#   KILL). So the waker says it is armed (its PID on a second pipe) once it ignores them; the
-#   script waits for that, or for a signal the caller has not looked at yet (crjob_signals_unseen),
-#   and only then waits with `wait -n`. A trap that runs after that writes its byte to an armed
-#   waker, which then ends normally.
-# bash < 5.1 has no `wait -n -p`: there the script reads the pipe itself with a 1 s timeout, that is
-# it looks again every second (no process started for it); without the pipe, it sleeps 1 s.
-CRJOB_WATCHING=0
-CRJOB_WAKE_R=''
-CRJOB_WAKE_W=''
+# - `wait -n` returns when a child ends.
+# - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
+#   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come or when it gets that byte.
+# - The job's first process writes that byte for each signal (crjob_relay), after the signal's
+#   name. One that comes while the script is busy (say, checkpointing) stays in the FIFO and ends
+#   the next waker at once; and the script looks for new signals before it waits: no lost wake-up.
+# - The waker, like the script, ignores the job's signals; it opens the FIFO read-write, so it
+#   never waits for a writer, and its output goes nowhere: nothing of it holds the job's output
+#   open, and it ends with the job (the script's last byte, crjob_cleanup).
+# - bash drops a child killed by a signal from what `wait -n` reports once it has run a command
+#   after the death (seen: tool none, the app killed by the run limit's USR2 while the script took
+#   in that same signal, then `wait -n` on the waker alone, for ever). So the script looks at the
+#   app just before it waits; after a signal, when the app may be dying of it too, the waker wakes
+#   it within a second; and no waker waits longer than 10 minutes.
+# bash < 5.1 has no `wait -n -p`: there the script reads the FIFO itself with a 1 s timeout, that is
+# it looks again every second (no process started for it).
 CRJOB_WAKER=''
-CRJOB_ARMED=''   # the waker ignores the job's signals (it said so on CRJOB_ACK)
-CRJOB_ACK=''
+CRJOB_WAKER_SIGNALS=0 # signals taken in when the waker was started
 CRJOB_WAIT_N=0
 if [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; }; then
   CRJOB_WAIT_N=1
 fi
 
-# The pipe: opened at the first wait, after the app has started (the app does not inherit it; an
-# app that is already gone costs no pipe). Linux lets /dev/fd/N of a pipe be opened again: one
-# read-write end for the script, one read end for wakers; and a read-write one for the wakers'
-# "armed" lines.
-crjob_watch_open() {
-  CRJOB_WATCHING=1
-  if ! exec {CRJOB_WAKE_W}<> <(:) || ! exec {CRJOB_WAKE_R}<"/dev/fd/$CRJOB_WAKE_W"; then
-    crjob_log "warning: no pipe to wait on: looking at the app once a second"
-    [ -z "$CRJOB_WAKE_W" ] || exec {CRJOB_WAKE_W}>&-
-    CRJOB_WAKE_W='' CRJOB_WAKE_R='' CRJOB_WAIT_N=0
-  elif [ "$CRJOB_WAIT_N" = 1 ] && ! exec {CRJOB_ACK}<> <(:); then
-    crjob_log "warning: no second pipe to wait on: looking at the app once a second"
-    CRJOB_ACK='' CRJOB_WAIT_N=0
-  fi
-}
-
-# Called by the signal traps (and at exit, to end the waker). A pipe holds 64 KiB: this could only
-# block after that many signals nobody has read.
+# Ends the waker (at exit, or before a final checkpoint). A pipe holds 64 KiB: this could only
+# block after that many bytes nobody has read.
 crjob_wake() {
-  [ -z "$CRJOB_WAKE_W" ] || printf . >&"$CRJOB_WAKE_W"
+  printf . 2>/dev/null 1<>"$CRJOB_WAKE_FIFO"
 }
 
 # A signal came that the caller has not looked at yet: the loop logs every received signal
 # (crjob_log_signals) where it looks at the flags, so the ones not logged are the unseen ones.
 crjob_signals_unseen() {
+  crjob_poll_signals
   [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_SIGNALS_LOGGED" ]
 }
 
 # Sleep until the app ends (return 0, its status in crjob_status), a signal arrives or DUE (a value
 # of SECONDS; empty: none) has come (return 1).
 crjob_wait_event() { # due
-  local timeout=() woke st
-  if [ "$CRJOB_WATCHING" = 0 ]; then
-    crjob_watch_open
-    return 1 # a trap that ran before the pipe was there wrote nothing: the caller looks again first
+  local timeout=600 woke st
+  if [ -n "$1" ] && [ "$1" -lt $((SECONDS + timeout)) ]; then timeout=$(($1 > SECONDS ? $1 - SECONDS : 1)); fi
+  if crjob_signals_unseen; then
+    return 1 # the caller looks at it before anything waits
   fi
-  if [ -n "$1" ]; then timeout=(-t $(($1 > SECONDS ? $1 - SECONDS : 1))); fi
+  [ "$CRJOB_WAKER_SIGNALS" = "${#CRJOB_SIGNALS[@]}" ] || timeout=1
   if [ "$CRJOB_WAIT_N" = 0 ]; then
-    if [ -n "$CRJOB_WAKE_R" ]; then read -r -n 1 -t 1 -u "$CRJOB_WAKE_R" _; else sleep 1; fi
+    read -r -n 1 -t 1 _ 2>/dev/null <>"$CRJOB_WAKE_FIFO"
     return 1
   fi
   if [ -z "$CRJOB_WAKER" ] || ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
     (
-      trap '' INT TERM QUIT USR1 USR2
-      exec {CRJOB_WAKE_W}>&-
-      printf '%s\n' "$BASHPID" >&"$CRJOB_ACK" # armed (one short write: it arrives whole)
-      read -r -n 1 "${timeout[@]}" -u "$CRJOB_WAKE_R" _
-      exit 0 # a normal end: bash keeps it for `wait -n` (a killed job it may drop unreported)
+      read -r -n 1 -t "$timeout" _ <>"$CRJOB_WAKE_FIFO"
+      exit 0 # a normal end: bash keeps it for `wait -n`
     ) </dev/null >/dev/null 2>&1 &
-    CRJOB_WAKER=$! CRJOB_ARMED=''
-  fi
-  # A trap runs only between two commands here (`read` is not interrupted): look every 0.1 s.
-  while [ -z "$CRJOB_ARMED" ] && ! crjob_signals_unseen; do
-    if read -r -t 0.1 -u "$CRJOB_ACK" woke; then
-      [ "$woke" != "$CRJOB_WAKER" ] || CRJOB_ARMED=1 # else an earlier waker's line
-    elif ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
-      CRJOB_WAKER=''
-      return 1 # killed before it was armed: the signal's trap has run, or runs before the next look
-    fi
-  done
-  if crjob_signals_unseen; then
-    return 1 # the caller looks at what the trap set before anything waits
+    CRJOB_WAKER=$! CRJOB_WAKER_SIGNALS=${#CRJOB_SIGNALS[@]}
   fi
   woke=''
+  crjob_alive "$CRJOB_APP_PID" || return 1
   wait -n -p woke
   st=$?
   case ${woke:-} in
@@ -624,6 +626,7 @@ crjob_tool_launch() {
   : >"$CRJOB_APP_OUTPUT" || return 1
   crjob_dmtcp_log launch
   (
+    crjob_app_signals
     trap '' INT TERM USR1 USR2
     crjob_app_env
     DMTCP_QUIET=2 exec dmtcp_launch --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
@@ -746,7 +749,7 @@ crjob_tool_restart() { # gen_dir old_workdir
     fi
     crjob_nap
   done
-  wait "$CRJOB_APP_PID"
+  crjob_collect "$CRJOB_APP_PID"
   rc=$?
   crjob_dmtcp_unlink
   if [ "$rc" -eq 0 ]; then
@@ -791,12 +794,11 @@ crjob_tool_stop() {
 CRJOB_STOP_SIGNAL=''   # INT/TERM/QUIT (scancel, the time limit): final checkpoint, stop, exit non-zero
 CRJOB_LIMIT=''         # USR2 (--signal=B: before the time limit): final checkpoint, requeue
 CRJOB_CKPT_NOW=''      # USR1 (scancel -b -s USR1): checkpoint now and go on
-# A trap runs wherever the script is, also inside a redirection (the generation's manifest and meta
-# are written through `>file`): so it prints nothing itself. Its "received" line is printed by
-# crjob_log_signals where the script looks at the flags (the history has the time it came).
+# The signals come from the job's first process (see the end): it appends each one's name to
+# CRJOB_SIGNAL_FILE and wakes this one. crjob_poll_signals takes the new ones in where the script
+# looks at the flags; the history gets them then, and crjob_log_signals their "received" lines.
 CRJOB_SIGNALS=()      # every signal received, in order
 CRJOB_SIGNALS_LOGGED=0
-# shellcheck disable=SC2317 # called from the traps below
 crjob_on_signal() {
   CRJOB_SIGNALS+=("$1")
   crjob_history "signal $1"
@@ -805,32 +807,65 @@ crjob_on_signal() {
     USR1) CRJOB_CKPT_NOW=1 ;;
     *) CRJOB_LIMIT=1 ;;
   esac
-  crjob_wake
+}
+crjob_poll_signals() { # (a line without its newline is still being written: taken next time)
+  local lines=() i
+  mapfile lines 2>/dev/null <"$CRJOB_SIGNAL_FILE"
+  for ((i = ${#CRJOB_SIGNALS[@]}; i < ${#lines[@]}; i++)); do
+    [[ ${lines[i]} == *$'\n' ]] || break
+    crjob_on_signal "${lines[i]%$'\n'}"
+  done
 }
 crjob_log_signals() {
+  crjob_poll_signals
   while [ "$CRJOB_SIGNALS_LOGGED" -lt "${#CRJOB_SIGNALS[@]}" ]; do
     crjob_log "received SIG${CRJOB_SIGNALS[CRJOB_SIGNALS_LOGGED]}"
     CRJOB_SIGNALS_LOGGED=$((CRJOB_SIGNALS_LOGGED + 1))
   done
 }
-trap 'crjob_on_signal INT' INT
-trap 'crjob_on_signal TERM' TERM
-trap 'crjob_on_signal QUIT' QUIT
-trap 'crjob_on_signal USR1' USR1
-trap 'crjob_on_signal USR2' USR2
+
+# A step that failed while a signal came runs again (3 runs at most), unless that signal stops the
+# job: the signal may have been its undoing (a helper in a shell without the job's ignored signals,
+# a checkpointer that relays them).
+#   crjob_try_begin; until STEP; do crjob_try_again "what" || break; done
+crjob_try_begin() {
+  crjob_poll_signals
+  CRJOB_TRIES=1
+  CRJOB_TRIES_SEEN=${#CRJOB_SIGNALS[@]}
+}
+crjob_try_again() { # what
+  crjob_poll_signals
+  [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_TRIES_SEEN" ] && [ -z "$CRJOB_STOP_SIGNAL" ] && [ "$CRJOB_TRIES" -lt 3 ] || return 1
+  CRJOB_TRIES=$((CRJOB_TRIES + 1))
+  CRJOB_TRIES_SEEN=${#CRJOB_SIGNALS[@]}
+  crjob_log_signals
+  crjob_log "a signal came during $1: once more"
+}
+
+# A stop (bkill, scancel) before the app runs: nothing to checkpoint, the generations stay.
+crjob_stop_if_signalled() {
+  crjob_log_signals
+  [ -n "$CRJOB_STOP_SIGNAL" ] || return 0
+  crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL before the app runs"
+  crjob_finish_killed
+}
 
 crjob_cleanup() {
   if [ -n "${CRJOB_RELOCATED_LINK:-}" ] && [ -L "$CRJOB_RELOCATED_LINK" ]; then rm -f "$CRJOB_RELOCATED_LINK"; fi
   if [ "${CRJOB_LOCKED:-0}" = 1 ]; then rm -rf "$CRJOB_STATE/lock"; fi
   [ -z "$CRJOB_WAKER" ] || crjob_wake # the waker reads it and ends
 }
-trap crjob_cleanup EXIT
 
-# Stage out, clean the scratch dir, record the end, exit with STATUS.
+# Stage out, clean the scratch dir, record the end, exit with STATUS. A work dir whose files did not
+# all reach their destination is kept, unless a generation has them (a requeue).
 crjob_finish() { # status event
   crjob_log_signals
-  crjob_stage_out
-  crjob_remove_work
+  if crjob_stage_out || [[ $2 == requeue* ]]; then
+    crjob_remove_work
+  else
+    crjob_tool_end
+    crjob_log "keeping the work dir $CRJOB_WORK: not all of its files reached $CRJOB_STAGE_DEST"
+  fi
   crjob_history "end $2 status=$1"
   crjob_log "end: $2 (exit $1)"
   exit "$1"
@@ -870,15 +905,11 @@ crjob_requeue() {
   crjob_finish "$CRJOB_REQUEUE_EXIT" "requeue n=$count"
 }
 
-# Final checkpoint and stop the app; used on bkill and before the run limit. From here on the job
-# only stops: LSF's next signals to the job's process groups (TERM after INT: at once on IBM, 10 s
-# later on volclava) must not kill this checkpoint's own helpers (mkdir, date, cp, du) midway.
+# Final checkpoint and stop the app; used on bkill and before the run limit.
 crjob_checkpoint_and_stop() {
   local st
-  trap '' INT TERM QUIT USR1 USR2
   crjob_log_signals
-  # The waker ends here (its byte; an unarmed one reads it once armed), or was killed by these very
-  # signals: collected here, where bash's report of that ("Terminated") goes nowhere.
+  # The waker ends here (its byte), collected where a report of it would go nowhere.
   if [ -n "$CRJOB_WAKER" ]; then
     { crjob_wake; wait "$CRJOB_WAKER"; } 2>/dev/null
     CRJOB_WAKER=''
@@ -904,167 +935,211 @@ crjob_checkpoint_and_stop() {
   return 0
 }
 
-# --- Where this run lives -------------------------------------------------------------------------
-CRJOB_HOST=${HOSTNAME:-$(uname -n)} # bash's HOSTNAME is uname -n, without a process
-CRJOB_JOBID=${SLURM_JOB_ID:-local$$}
-CRJOB_SUBMIT_DIR=${SLURM_SUBMIT_DIR:-$PWD}
-CRJOB_STAGE_DEST=$CRJOB_SUBMIT_DIR
-CRJOB_STATE=$CRJOB_STATE_ROOT
-CRJOB_WORK=$CRJOB_SCRATCH_ROOT/$CRJOB_JOBID
-CRJOB_LAST_GEN=0
-CRJOB_ORIG_PID=''
-SECONDS=0
-
-crjob_tool_setup
-if ! { [ -d "$CRJOB_STATE" ] || (umask 077 && mkdir -p "$CRJOB_STATE"); } || ! chmod 700 "$CRJOB_STATE"; then
-  crjob_log "error: cannot create $CRJOB_STATE"
-  exit 1
-fi
-crjob_lock
-if compgen -G "$CRJOB_STATE/.gen.*.tmp.*" >/dev/null || compgen -G "$CRJOB_STATE/.trash.*" >/dev/null; then
-  rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
-fi
-
-# --- Fresh start or restart: decided from the job's own state, never from a PID -----------------
-crjob_generations
-CRJOB_ORIGIN=''
-read -r CRJOB_ORIGIN 2>/dev/null <"$CRJOB_STATE/origin"
-crjob_candidates=()
-case $CRJOB_MODE in
-  auto | restart)
-    crjob_candidates=("${crjob_gens[@]}")
-    if [ "$CRJOB_MODE" = restart ] && [ "${#crjob_gens[@]}" -eq 0 ]; then
-      crjob_log "error: mode restart, but job $CRJOB_NAME has no checkpoint in $CRJOB_STATE"
-      exit 1
-    fi
-    ;;
-  fresh)
-    # A requeued run of the job that started fresh resumes its own lineage; older ones are kept
-    # until this run's first checkpoint is complete.
-    if [ -n "${SLURM_JOB_ID:-}" ] && [ "$CRJOB_ORIGIN" = "$SLURM_JOB_ID" ]; then
-      for n in "${crjob_gens[@]}"; do
-        [ "$(crjob_meta "$CRJOB_STATE/gen.$n/meta" origin)" = "$CRJOB_ORIGIN" ] && crjob_candidates+=("$n")
-      done
-    fi
-    ;;
-  *) crjob_log "error: unknown mode $CRJOB_MODE (auto, fresh or restart)"; exit 1 ;;
-esac
-[ "${#crjob_gens[@]}" -gt 0 ] && CRJOB_LAST_GEN=${crjob_gens[0]}
-
-if ! mkdir -p "$CRJOB_WORK" || ! cd "$CRJOB_WORK"; then
-  crjob_log "error: cannot create work dir $CRJOB_WORK"
-  exit 1
-fi
-crjob_pwd=$PWD # the canonical path, without a process: `cd -P` sets PWD to it; back to the same dir
-if ! cd -P . || ! CRJOB_WORK_CANON=$PWD || ! cd "$crjob_pwd"; then
-  crjob_log "error: cannot enter work dir $CRJOB_WORK"
-  exit 1
-fi
-crjob_log "job $CRJOB_NAME (job $CRJOB_JOBID on $CRJOB_HOST) in $CRJOB_WORK"
-crjob_stage_in || crjob_finish 1 "stage-in-failed"
-
-crjob_started=''
-for n in "${crjob_candidates[@]}"; do
-  gen_dir="$CRJOB_STATE/gen.$n"
-  crjob_log "restart from generation $n (written by job $(crjob_meta "$gen_dir/meta" job) on $(crjob_meta "$gen_dir/meta" host))"
-  if ! crjob_verify_generation "$gen_dir"; then
-    crjob_log "generation $n does not restore; trying the one before"
-    continue
-  fi
-  # Put back the files the app had open, at the place the old work dir now maps to.
-  cp -rp "$gen_dir/files/." "$CRJOB_WORK/" 2>/dev/null
-  CRJOB_ORIG_PID=$(crjob_meta "$gen_dir/meta" pid)
-  crjob_tool_restart "$gen_dir" "$(crjob_meta "$gen_dir/meta" workdir)"
-  case $? in
-    0)
-      crjob_started=restart
-      CRJOB_ORIGIN=$(crjob_meta "$gen_dir/meta" origin)
-      crjob_history "start restart gen=$n"
-      break
-      ;;
-    1) crjob_log "generation $n does not restore; trying the one before" ;;
-    *) break ;;
-  esac
-done
-if [ -z "$crjob_started" ] && [ "${#crjob_candidates[@]}" -gt 0 ]; then
-  crjob_log "error: no generation of job $CRJOB_NAME restores; keeping them in $CRJOB_STATE (CRJOB_MODE=fresh starts over)"
-  crjob_finish 1 "restart-failed"
-fi
-if [ -z "$crjob_started" ]; then
-  CRJOB_ORIGIN=$CRJOB_JOBID
-  printf '%s\n' "$CRJOB_ORIGIN" >"$CRJOB_STATE/origin"
-  [ ! -e "$CRJOB_STATE/requeues" ] || rm -f "$CRJOB_STATE/requeues"
-  crjob_log "fresh start: ${crjob_app[*]}"
-  crjob_history "start fresh"
-  crjob_tool_launch || crjob_finish 1 "launch-failed"
-  CRJOB_ORIG_PID=$CRJOB_APP_PID
-fi
-
-# --- Watch the app: checkpoint every interval, react to signals and the run limit ---------------
-crjob_set_deadline # the final checkpoint leaves room for the slowest recent checkpoint
-crjob_next=$((SECONDS + CRJOB_INTERVAL))
-crjob_status=''
-while crjob_alive "$CRJOB_APP_PID"; do
+# 0 = restored and running; 1 = this generation does not restore; 2 = give up.
+crjob_restore() { # gen_dir
+  crjob_verify_generation "$1" || return 1
   crjob_log_signals
-  if [ -n "$CRJOB_STOP_SIGNAL" ]; then
-    crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
-    crjob_checkpoint_and_stop
-    crjob_finish_killed
+  [ -z "$CRJOB_STOP_SIGNAL" ] || return 2 # stopped while the generation was checked
+  # Put back the files the app had open, at the place the old work dir now maps to.
+  cp -rp "$1/files/." "$CRJOB_WORK/" 2>/dev/null
+  CRJOB_ORIG_PID=$(crjob_meta "$1/meta" pid)
+  crjob_tool_restart "$1" "$(crjob_meta "$1/meta" workdir)"
+}
+
+# --- The job's work: runs in a child of the job's first process, with the job's signals ignored ---
+crjob_main() {
+  trap crjob_cleanup EXIT
+  # --- Where this run lives -------------------------------------------------------------------------
+  CRJOB_HOST=${HOSTNAME:-$(uname -n)} # bash's HOSTNAME is uname -n, without a process
+  CRJOB_JOBID=${SLURM_JOB_ID:-local$$}
+  CRJOB_SUBMIT_DIR=${SLURM_SUBMIT_DIR:-$PWD}
+  CRJOB_STAGE_DEST=$CRJOB_SUBMIT_DIR
+  CRJOB_STATE=$CRJOB_STATE_ROOT
+  CRJOB_WORK=$CRJOB_SCRATCH_ROOT/$CRJOB_JOBID
+  CRJOB_LAST_GEN=0
+  CRJOB_ORIG_PID=''
+  SECONDS=0
+
+  crjob_tool_setup
+  if ! { [ -d "$CRJOB_STATE" ] || (umask 077 && mkdir -p "$CRJOB_STATE"); } || ! chmod 700 "$CRJOB_STATE"; then
+    crjob_log "error: cannot create $CRJOB_STATE"
+    exit 1
   fi
-  if [ "$CRJOB_TOOL" != none ]; then
-    if [ -n "$CRJOB_LIMIT" ] || { [ "$crjob_deadline" -gt 0 ] && [ "$SECONDS" -ge "$crjob_deadline" ]; }; then
-      crjob_log "run limit near: final checkpoint, then requeue"
-      crjob_checkpoint_and_stop && crjob_requeue
-      break # the app ended on its own meanwhile: a normal end, no requeue
-    fi
-    if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
-      CRJOB_CKPT_NOW=''
-      crjob_checkpoint 0
-      if [ "$CRJOB_INTERVAL_AUTO" = 1 ] && [ -n "${CRJOB_LAST_CKPT_COST:-}" ]; then
-        CRJOB_INTERVAL=$(crjob_auto_interval "$CRJOB_LAST_CKPT_COST")
-        crjob_log "interval now ${CRJOB_INTERVAL}s (Young/Daly: checkpoint cost ${CRJOB_LAST_CKPT_COST}s, MTBF ${CRJOB_MTBF}s)"
+  crjob_lock
+  if compgen -G "$CRJOB_STATE/.gen.*.tmp.*" >/dev/null || compgen -G "$CRJOB_STATE/.trash.*" >/dev/null; then
+    rm -rf "$CRJOB_STATE"/.gen.*.tmp.* "$CRJOB_STATE"/.trash.* # left by a run killed mid-checkpoint
+  fi
+
+  # --- Fresh start or restart: decided from the job's own state, never from a PID -----------------
+  crjob_generations
+  CRJOB_ORIGIN=''
+  read -r CRJOB_ORIGIN 2>/dev/null <"$CRJOB_STATE/origin"
+  crjob_candidates=()
+  case $CRJOB_MODE in
+    auto | restart)
+      crjob_candidates=("${crjob_gens[@]}")
+      if [ "$CRJOB_MODE" = restart ] && [ "${#crjob_gens[@]}" -eq 0 ]; then
+        crjob_log "error: mode restart, but job $CRJOB_NAME has no checkpoint in $CRJOB_STATE"
+        exit 1
       fi
-      crjob_next=$((SECONDS + CRJOB_INTERVAL))
-    fi
+      ;;
+    fresh)
+      # A requeued run of the job that started fresh resumes its own lineage; older ones are kept
+      # until this run's first checkpoint is complete.
+      if [ -n "${SLURM_JOB_ID:-}" ] && [ "$CRJOB_ORIGIN" = "$SLURM_JOB_ID" ]; then
+        for n in "${crjob_gens[@]}"; do
+          [ "$(crjob_meta "$CRJOB_STATE/gen.$n/meta" origin)" = "$CRJOB_ORIGIN" ] && crjob_candidates+=("$n")
+        done
+      fi
+      ;;
+    *) crjob_log "error: unknown mode $CRJOB_MODE (auto, fresh or restart)"; exit 1 ;;
+  esac
+  [ "${#crjob_gens[@]}" -gt 0 ] && CRJOB_LAST_GEN=${crjob_gens[0]}
+
+  if ! mkdir -p "$CRJOB_WORK" || ! cd "$CRJOB_WORK"; then
+    crjob_log "error: cannot create work dir $CRJOB_WORK"
+    exit 1
   fi
-  # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
-  crjob_due=''
-  if [ "$CRJOB_TOOL" != none ]; then
-    crjob_due=$crjob_next
-    if [ "$crjob_deadline" -gt 0 ] && [ "$crjob_deadline" -lt "$crjob_due" ]; then crjob_due=$crjob_deadline; fi
+  crjob_pwd=$PWD # the canonical path, without a process: `cd -P` sets PWD to it; back to the same dir
+  if ! cd -P . || ! CRJOB_WORK_CANON=$PWD || ! cd "$crjob_pwd"; then
+    crjob_log "error: cannot enter work dir $CRJOB_WORK"
+    exit 1
   fi
-  crjob_wait_event "$crjob_due" && break
-done
-if [ -z "$crjob_status" ]; then
-  # The app ended while the script was busy, or between two looks (bash < 5.1). A trap that runs
-  # while we wait (a signal at the moment the app ends) interrupts `wait` with 128+signal; the
-  # app's own status is still there to collect.
-  wait "$CRJOB_APP_PID"
-  crjob_status=$?
-  while [ "$crjob_status" -gt 128 ] || [ "$crjob_status" -lt 0 ]; do # bash 5.2 can even say -1
-    if crjob_alive "$CRJOB_APP_PID"; then
-      wait "$CRJOB_APP_PID"
-      crjob_status=$?
-      continue
-    fi
-    wait "$CRJOB_APP_PID" 2>/dev/null
-    st=$?
-    [ "$st" -eq 127 ] || crjob_status=$st
-    [ "$crjob_status" -ge 0 ] || crjob_status=1
-    break
+  crjob_log "job $CRJOB_NAME (job $CRJOB_JOBID on $CRJOB_HOST) in $CRJOB_WORK"
+  crjob_stop_if_signalled
+  crjob_try_begin
+  until crjob_stage_in; do
+    crjob_try_again "the stage-in" && continue
+    crjob_stop_if_signalled
+    crjob_finish 1 "stage-in-failed"
   done
-fi
-crjob_log "app exited with status $crjob_status"
-[ -z "$CRJOB_STOP_SIGNAL" ] || crjob_finish_killed
-if [ "$crjob_status" -eq 0 ]; then
-  if [ "$CRJOB_KEEP_ON_SUCCESS" = 1 ]; then
-    crjob_log "app succeeded: keeping its checkpoints (keep_on_success)"
-  else
-    crjob_remove_generations
-    rm -f "$CRJOB_STATE/origin" "$CRJOB_STATE/requeues"
+
+  crjob_started=''
+  for n in "${crjob_candidates[@]}"; do
+    crjob_stop_if_signalled
+    gen_dir="$CRJOB_STATE/gen.$n"
+    crjob_log "restart from generation $n (written by job $(crjob_meta "$gen_dir/meta" job) on $(crjob_meta "$gen_dir/meta" host))"
+    crjob_rc=0
+    crjob_try_begin
+    until crjob_restore "$gen_dir"; do
+      crjob_rc=$?
+      crjob_try_again "the restore of generation $n" || break
+      crjob_rc=0
+    done
+    case $crjob_rc in
+      0)
+        crjob_started=restart
+        CRJOB_ORIGIN=$(crjob_meta "$gen_dir/meta" origin)
+        crjob_history "start restart gen=$n"
+        break
+        ;;
+      1) crjob_log "generation $n does not restore; trying the one before" ;;
+      *) break ;;
+    esac
+  done
+  [ -n "$crjob_started" ] || crjob_stop_if_signalled
+  if [ -z "$crjob_started" ] && [ "${#crjob_candidates[@]}" -gt 0 ]; then
+    crjob_log "error: no generation of job $CRJOB_NAME restores; keeping them in $CRJOB_STATE (CRJOB_MODE=fresh starts over)"
+    crjob_finish 1 "restart-failed"
   fi
-  crjob_finish 0 "done"
+  if [ -z "$crjob_started" ]; then
+    CRJOB_ORIGIN=$CRJOB_JOBID
+    printf '%s\n' "$CRJOB_ORIGIN" >"$CRJOB_STATE/origin"
+    [ ! -e "$CRJOB_STATE/requeues" ] || rm -f "$CRJOB_STATE/requeues"
+    crjob_log "fresh start: ${crjob_app[*]}"
+    crjob_history "start fresh"
+    crjob_tool_launch || crjob_finish 1 "launch-failed"
+    CRJOB_ORIG_PID=$CRJOB_APP_PID
+  fi
+
+  # --- Watch the app: checkpoint every interval, react to signals and the run limit ---------------
+  crjob_set_deadline # the final checkpoint leaves room for the slowest recent checkpoint
+  crjob_next=$((SECONDS + CRJOB_INTERVAL))
+  crjob_status=''
+  while crjob_alive "$CRJOB_APP_PID"; do
+    crjob_log_signals
+    if [ -n "$CRJOB_STOP_SIGNAL" ]; then
+      crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"
+      crjob_checkpoint_and_stop
+      crjob_finish_killed
+    fi
+    if [ "$CRJOB_TOOL" != none ]; then
+      if [ -n "$CRJOB_LIMIT" ] || { [ "$crjob_deadline" -gt 0 ] && [ "$SECONDS" -ge "$crjob_deadline" ]; }; then
+        crjob_log "run limit near: final checkpoint, then requeue"
+        crjob_checkpoint_and_stop && crjob_requeue
+        break # the app ended on its own meanwhile: a normal end, no requeue
+      fi
+      if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
+        CRJOB_CKPT_NOW=''
+        crjob_checkpoint 0
+        if [ "$CRJOB_INTERVAL_AUTO" = 1 ] && [ -n "${CRJOB_LAST_CKPT_COST:-}" ]; then
+          CRJOB_INTERVAL=$(crjob_auto_interval "$CRJOB_LAST_CKPT_COST")
+          crjob_log "interval now ${CRJOB_INTERVAL}s (Young/Daly: checkpoint cost ${CRJOB_LAST_CKPT_COST}s, MTBF ${CRJOB_MTBF}s)"
+        fi
+        crjob_next=$((SECONDS + CRJOB_INTERVAL))
+      fi
+    fi
+    # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
+    crjob_due=''
+    if [ "$CRJOB_TOOL" != none ]; then
+      crjob_due=$crjob_next
+      if [ "$crjob_deadline" -gt 0 ] && [ "$crjob_deadline" -lt "$crjob_due" ]; then crjob_due=$crjob_deadline; fi
+    fi
+    crjob_wait_event "$crjob_due" && break
+  done
+  if [ -z "$crjob_status" ]; then
+    # The app ended while the script was busy, or between two looks (bash < 5.1).
+    crjob_collect "$CRJOB_APP_PID"
+    crjob_status=$?
+  fi
+  crjob_log "app exited with status $crjob_status"
+  crjob_log_signals
+  [ -z "$CRJOB_STOP_SIGNAL" ] || crjob_finish_killed
+  if [ "$crjob_status" -eq 0 ]; then
+    if [ "$CRJOB_KEEP_ON_SUCCESS" = 1 ]; then
+      crjob_log "app succeeded: keeping its checkpoints (keep_on_success)"
+    else
+      crjob_remove_generations
+      rm -f "$CRJOB_STATE/origin" "$CRJOB_STATE/requeues"
+    fi
+    crjob_finish 0 "done"
+  fi
+  [ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
+  crjob_finish "$crjob_status" "failed"
+}
+
+# --- The job's first process: it takes the signals, its child does the work -------------------
+# bash 5.2 runs a pending trap from inside its parser while it expands a $(...), and then fails to
+# parse both: the signal is lost and the compound command around the $(...) is cut short (seen:
+# "trap: line 2: unexpected EOF while looking for matching `)'", and the restore's loop left
+# without a generation tried). So the shell that traps the job's signals does nothing but wait,
+# and the work runs in a child of it that ignores them, as does everything the child starts (cp,
+# sha256sum, the app: they inherit it). LSF's signals to every process group of the job and
+# Slurm's to the batch shell alone reach this shell either way. Its trap appends the signal's name
+# to a file and writes a byte to a FIFO, which ends the child's waker (crjob_wait_event); the
+# child reads the file where it looks at the flags. Until the traps below are set, the signals
+# stay ignored (the header): a few milliseconds, before any work.
+if ! CRJOB_SIGDIR=$(mktemp -d "${TMPDIR:-/tmp}/crjob.XXXXXX") || ! mkfifo -m 600 "$CRJOB_SIGDIR/wake" ||
+  ! : >"$CRJOB_SIGDIR/signals"; then
+  printf '%s\n' "crjob: error: cannot make a private dir for the job's signals in ${TMPDIR:-/tmp}" >&2
+  exit 1
 fi
-[ "$CRJOB_TOOL" = none ] || crjob_log "app failed: checkpoints kept in $CRJOB_STATE"
-crjob_finish "$crjob_status" "failed"
-# crjob-fingerprint 50dda85eaebe407e616a77341196ade9d45cefecf58e80f551e026cd688f4745
+CRJOB_WAKE_FIFO=$CRJOB_SIGDIR/wake
+CRJOB_SIGNAL_FILE=$CRJOB_SIGDIR/signals
+crjob_main &
+CRJOB_WORKER=$!
+exec {CRJOB_RELAY_W}<>"$CRJOB_WAKE_FIFO" # read-write: never waits for a reader
+# shellcheck disable=SC2317 # called from the traps below
+crjob_relay() { # signal
+  printf '%s\n' "$1" >>"$CRJOB_SIGNAL_FILE"
+  printf . >&"$CRJOB_RELAY_W"
+}
+trap 'rm -rf "$CRJOB_SIGDIR"' EXIT
+trap 'crjob_relay INT' INT
+trap 'crjob_relay TERM' TERM
+trap 'crjob_relay QUIT' QUIT
+trap 'crjob_relay USR1' USR1
+trap 'crjob_relay USR2' USR2
+crjob_collect "$CRJOB_WORKER"
+exit
+# crjob-fingerprint 3930c2863796eabf5d1418e1af4a14c753f020da1a071cf5b3840014373c3e61

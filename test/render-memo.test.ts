@@ -54,7 +54,7 @@ describe("partials kept by what they read", () => {
     registerHelpers(hb);
     const keys = partialKeys(all, new Set(Object.keys(hb.helpers)));
     expect(keys.get("partials/lib")).toEqual(["scheduler"]);
-    expect(keys.get("partials/watch")).toEqual(["warningSignal"]);
+    expect(keys.get("partials/watch")).toEqual([]);
     expect(keys.get("tools/blcr/tool")).toEqual(["blcrPrefix", "queue", "restorePid"]);
     expect(keys.get("partials/main")).toEqual(["array", "jobIdVar", "scheduler", "warningSignal"]);
     expect(keys.get("partials/settings")).toEqual(expect.arrayContaining(["app.args", "app.env", "name", "stageIn", "tool"]));

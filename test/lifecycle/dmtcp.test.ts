@@ -56,6 +56,11 @@ const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
 const stateLog = (job: Job) => (existsSync(join(job.dirs.state, "job.log")) ? readFileSync(join(job.dirs.state, "job.log"), "utf8") : "");
 
 /** Processes whose command line contains `needle`, with their parent PID. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
 function processes(needle: string): { pid: number; ppid: number; args: string }[] {
   const out = [];
   for (const d of readdirSync("/proc")) {
@@ -80,9 +85,10 @@ describe("DMTCP job run directly", () => {
     const run = start(job, "1001");
     const work = join(job.dirs.scratch, "1001");
     await waitRunning(run, "a generation", () => generations(job.dirs.state).length > 0);
-    // The root of the computation (bash -c ... crjob-dmtcp OUTPUT app) is the script's child.
+    // The root of the computation (bash -c ... crjob-dmtcp OUTPUT app) is a child of the script's
+    // worker, the only child of the job's first process (which only takes the signals).
     const root = processes("crjob-dmtcp").filter((p) => p.args.startsWith("bash -c"));
-    expect(root.some((p) => p.ppid === run.child.pid)).toBe(true);
+    expect(root.some((p) => parentOf(p.ppid) === run.child.pid)).toBe(true);
     const port = Number(readFileSync(join(work, ".crjob-dmtcp", "port"), "utf8"));
     expect(port).toBeGreaterThan(0);
     expect(port).not.toBe(7779);

@@ -13,6 +13,8 @@ const APP = "tools/app/tool.hbs";
 const DMTCPT = "tools/dmtcp/tool.hbs";
 const LSFQ = "schedulers/lsf/requeue.hbs";
 const SLURMQ = "schedulers/slurm/requeue.hbs";
+const SUPERVISE = "partials/supervise.hbs";
+const HEADER = "partials/header.hbs";
 
 const LSF = "test/lifecycle/lsf.test.ts";
 const SCEN = "test/lifecycle/scenarios.test.ts";
@@ -26,6 +28,7 @@ const QUIET = "test/lifecycle/quiet-wait.test.ts";
 const MARGIN = "test/margin.test.ts";
 const SLURMS = "test/slurm/script.test.ts";
 const ENDS = "test/lifecycle/ends-during-final.test.ts";
+const TIMING = "test/lifecycle/signal-timing.test.ts";
 
 export const MUTANTS = [
   {
@@ -68,8 +71,8 @@ export const MUTANTS = [
     patches: [
       {
         file: MAIN,
-        search: '    crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n    crjob_checkpoint_and_stop\n',
-        replace: '    crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n    crjob_tool_stop\n',
+        search: '      crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n      crjob_checkpoint_and_stop\n',
+        replace: '      crjob_log "stopping on SIG$CRJOB_STOP_SIGNAL: final checkpoint first"\n      crjob_tool_stop\n',
       },
     ],
     killers: [
@@ -123,7 +126,7 @@ export const MUTANTS = [
   {
     name: "skip-stage-out-on-failure",
     why: "only a successful run stages its output out: a failed, killed or requeued run leaves it in scratch",
-    patches: [{ file: MAIN, search: "  crjob_log_signals\n  crjob_stage_out\n", replace: '  crjob_log_signals\n  [ "$1" != 0 ] || crjob_stage_out\n' }],
+    patches: [{ file: MAIN, search: "  if crjob_stage_out || [[ $2 == requeue* ]]; then\n", replace: '  if { [ "$1" != 0 ] || crjob_stage_out; } || [[ $2 == requeue* ]]; then\n' }],
     killers: [
       { file: DIRECT, test: "passes the app's exit status on and keeps its checkpoints" },
       { file: APPT, test: "at the run limit the job ends EXIT, is not requeued, and still stages its output out" },
@@ -144,18 +147,17 @@ export const MUTANTS = [
   {
     name: "skip-lock",
     why: "no lock on the state dir: two live jobs share (and overwrite) one job's checkpoints",
-    patches: [{ file: MAIN, search: "\ncrjob_lock\n", replace: "\n: crjob_lock\n" }],
+    patches: [{ file: MAIN, search: "\n  crjob_lock\n", replace: "\n  : crjob_lock\n" }],
     killers: [{ file: SCEN, test: "a second live job on the same state refuses to share it" }],
   },
-  // Not here: "the final checkpoint killable by bkill's next signal" (main.hbs's `trap '' INT TERM
-  // QUIT` in crjob_checkpoint_and_stop). The checkpointers' own commands already ignore those
-  // signals; only the generic mkdir/cp/mv around them remain, a window too short to hit on purpose,
-  // so no test can kill that mutant reliably (scenarios' "bkill's INT, TERM, KILL" sends TERM in
-  // the middle of a slow final checkpoint, and passes with and without it).
+  // Not here: "the final checkpoint killable by bkill's next signal". The script's work runs in a
+  // child of the job's first process that ignores the job's signals, and every helper inherits
+  // that (partials/supervise); the mutant that takes that design away is
+  // signals-trapped-by-the-working-shell below.
   {
     name: "skip-checksum-verification",
     why: "a generation is restored without checking its manifest: a truncated or changed image is restored (DMTCP then hangs) instead of falling back",
-    patches: [{ file: MAIN, search: '  if ! crjob_verify_generation "$gen_dir"; then\n', replace: "  if false; then\n" }],
+    patches: [{ file: MAIN, search: '  crjob_verify_generation "$1" || return 1\n', replace: "  : || return 1\n" }],
     killers: [
       { file: REAL, test: "a truncated newest image fails its manifest check; the generation before restores" },
       { file: REAL, test: "a context whose bytes changed fails its manifest check" },
@@ -189,16 +191,46 @@ export const MUTANTS = [
     name: "signal-during-checkpoint-lost",
     why: "a signal that arrives while the script checkpoints does not wake the wait: bkill is acted on only at the next due time",
     patches: [
-      { file: MAIN, search: "    *) CRJOB_LIMIT=1 ;;\n  esac\n  crjob_wake\n", replace: "    *) CRJOB_LIMIT=1 ;;\n  esac\n" },
+      { file: SUPERVISE, search: '  printf . >&"$CRJOB_RELAY_W"\n', replace: "" },
       { file: WATCH, search: '  [ "${#CRJOB_SIGNALS[@]}" -gt "$CRJOB_SIGNALS_LOGGED" ]\n', replace: "  false\n" },
     ],
     killers: [{ file: QUIET, test: "a bkill during a checkpoint is acted on as soon as the checkpoint is written" }],
   },
   {
-    name: "waker-killed-unarmed",
-    why: "the script waits with `wait -n` without first making sure its waker ignores the job's signals: bkill's INT+TERM at the moment a waker starts kill it, bash reports that death to no `wait -n`, and the script sleeps through the bkill until the KILL",
-    patches: [{ file: WATCH, search: /^ {2}# A trap runs only between two commands here[^]*?^ {2}woke=''\n/m, replace: "" }],
-    killers: [{ file: QUIET, test: "a TERM that kills the waker before it is armed is acted on at once" }],
+    name: "signals-trapped-by-the-working-shell",
+    why: "the shell that does the job's work traps the signals itself (no first process that only waits): a signal while bash 5.2 expands a $(...) is lost and cuts the restore's loop short (\"trap: line 2: unexpected EOF\"), and the helpers it starts die of the job's signals",
+    patches: [
+      { file: SUPERVISE, search: "crjob_main &\nCRJOB_WORKER=$!\n", replace: "" },
+      { file: SUPERVISE, search: 'crjob_collect "$CRJOB_WORKER"\nexit\n', replace: "crjob_main\n" },
+    ],
+    killers: [
+      { file: TIMING, test: "the run-limit signal while a restore checks its generation" },
+      { file: TIMING, test: "a bkill while a restore checks its generation" },
+    ],
+  },
+  {
+    name: "signals-fatal-before-traps",
+    why: "the job's signals keep their default action until the first process traps them: Slurm's time-limit warning sent right after a requeue kills the job (FAILED, no requeue)",
+    patches: [{ file: HEADER, search: /^trap '' INT TERM QUIT USR1 USR2.*\n/m, replace: "" }],
+    killers: [{ file: TIMING, test: "a signal at the job's first command is ignored, not fatal" }],
+  },
+  {
+    name: "work-dir-removed-after-failed-stage-out",
+    why: "the work dir is removed although its files did not all reach the submit dir: a finished job's results are lost",
+    patches: [{ file: MAIN, search: "  if crjob_stage_out || [[ $2 == requeue* ]]; then\n", replace: "  crjob_stage_out\n  if true; then\n" }],
+    killers: [{ file: TIMING, test: "a stage-out that fails keeps the work dir" }],
+  },
+  {
+    name: "restore-not-retried-after-signal",
+    why: "a restore that failed while a signal came is taken for a bad generation: the job falls back to an older one (work redone) or ends restart-failed",
+    patches: [{ file: MAIN, search: "crjob_try_again() { # what\n  crjob_poll_signals\n", replace: "crjob_try_again() { # what\n  return 1\n" }],
+    killers: [{ file: TIMING, test: "a restore that fails while a signal comes is tried again" }],
+  },
+  {
+    name: "restore-despite-stop",
+    why: "a bkill that comes while a generation is checked does not stop the restore: the app is restored only to be checkpointed and stopped again",
+    patches: [{ file: MAIN, search: '  [ -z "$CRJOB_STOP_SIGNAL" ] || return 2 # stopped while the generation was checked\n', replace: "" }],
+    killers: [{ file: TIMING, test: "a bkill while a restore checks its generation" }],
   },
   {
     name: "signal-logged-in-redirection",
