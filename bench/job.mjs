@@ -9,7 +9,9 @@
 //   CPU:       the script's own CPU while a BENCH_JOB_APP_SECONDS idle app runs (no checkpoint
 //              due): utime+stime of the script plus those of the children it has reaped (the
 //              fields 14-17 of /proc/PID/stat), over the app's run but its first and last 2 s, as
-//              % of one core. Clock ticks: the resolution is printed beside it.
+//              % of one core. The script is the job's first process and its children running the
+//              same script (the work process, which starts the app; before that design, a waker),
+//              each with the children it has reaped. Clock ticks: the resolution is printed beside it.
 //   signal:    INT to the job's process group (what bkill sends first) → the script's
 //              "received SIGINT" line, → "stopping on SIGINT" (acted on), and → the job's end (after
 //              the final checkpoint or the app's stop), median of 5;
@@ -22,7 +24,7 @@
 // Run alone: `npm run bench:job` (builds first), or `node bench/job.mjs --base 9e21ca0`; skipped by
 // `npm run bench` with BENCH_ONLY=cold|batch.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -158,15 +160,32 @@ function ticks(pid) {
   return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
 }
 
+/** ticks() of the job's first process and of its children that run the same script (not the app). */
+function scriptTicks(pid) {
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  let sum = ticks(pid);
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid && readFileSync(`/proc/${d}/cmdline`, "utf8") === cmdline) sum += ticks(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
 /** Script CPU (% of a core) while the sleep app runs; all variants at once, over the same time. */
 async function cpu(variants) {
   const started = variants.map((v) => start(v.sleepJob));
   await Promise.all(started.map((r) => until(r, /crjob: fresh start/)));
   await sleep(2000);
   const t0 = performance.now();
-  const before = started.map((r) => ticks(r.child.pid));
+  const before = started.map((r) => scriptTicks(r.child.pid));
   await sleep((appSeconds - 4) * 1000);
-  const after = started.map((r) => ticks(r.child.pid));
+  const after = started.map((r) => scriptTicks(r.child.pid));
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(started.map((r) => r.done));
   started.forEach((r, k) => {
