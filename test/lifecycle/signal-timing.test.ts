@@ -10,8 +10,11 @@ import { generations, prepareJob, release, runJob, starsOutput, starsSpec, TOOLS
 /**
  * A directory with a wrapper for `command` that sends SIG to its process group the first time it
  * runs while the file `armed` exists (it takes the file away first), then execs the real command.
+ * With `recorded`, it first waits (10 s at most) until the job's first process has written the
+ * signal's name into its signal file (under $TMPDIR, which the test sets: see tmpEnv): the signal
+ * has then reached the script while it waits for this very command, however loaded the machine.
  */
-function signalOnce(job: PreparedJob, command: string, sig: string): { bin: string; arm: () => void; fired: () => boolean } {
+function signalOnce(job: PreparedJob, command: string, sig: string, recorded = true): { bin: string; arm: () => void; fired: () => boolean } {
   const bin = join(job.dirs.root, `bin-${command}`);
   mkdirSync(bin, { recursive: true });
   const armed = join(bin, "armed");
@@ -21,12 +24,22 @@ function signalOnce(job: PreparedJob, command: string, sig: string): { bin: stri
   writeFileSync(
     join(bin, command),
     `#!/bin/bash
-if mv -f ${JSON.stringify(armed)} ${JSON.stringify(fired)} 2>/dev/null; then kill -${sig} 0; fi
+if mv -f ${JSON.stringify(armed)} ${JSON.stringify(fired)} 2>/dev/null; then
+  kill -${sig} 0
+  ${recorded ? `for ((i = 0; i < 1000; i++)); do grep -qsx ${sig} "$TMPDIR"/crjob.*/signals && break; sleep 0.01; done` : ":"}
+fi
 exec ${real} "$@"
 `,
   );
   chmodSync(join(bin, command), 0o755);
   return { bin, arm: () => writeFileSync(armed, ""), fired: () => existsSync(fired) };
+}
+
+/** The job's environment: the wrapper on PATH first, and TMPDIR in the job's root dir. */
+function tmpEnv(job: PreparedJob, bin: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const tmp = join(job.dirs.root, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  return { PATH: `${bin}:${TOOLS_PATH}:${process.env.PATH}`, TMPDIR: tmp, ...extra };
 }
 
 async function ended(run: RunningJob, ms = 120_000): Promise<number | null> {
@@ -55,7 +68,7 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
     // sha256sum runs inside the $(...) that checks a generation against its manifest.
     const w = signalOnce(job, "sha256sum", "USR2");
     w.arm();
-    const second = runJob(job, "7102", { PATH: `${w.bin}:${TOOLS_PATH}:${process.env.PATH}` });
+    const second = runJob(job, "7102", tmpEnv(job, w.bin));
     const code = await ended(second);
     const log = second.log();
     expect(w.fired(), log).toBe(true);
@@ -81,7 +94,7 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
     const gens = generations(job.dirs.state);
     const w = signalOnce(job, "sha256sum", "TERM");
     w.arm();
-    const second = runJob(job, "7202", { PATH: `${w.bin}:${TOOLS_PATH}:${process.env.PATH}` });
+    const second = runJob(job, "7202", tmpEnv(job, w.bin));
     const code = await ended(second);
     const log = second.log();
     expect(w.fired(), log).toBe(true);
@@ -107,7 +120,7 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
     w.arm();
     const faults = join(job.dirs.root, "faults");
     writeFileSync(faults, "RESTART_FAIL=EIO@1\n");
-    const second = runJob(job, "7502", { PATH: `${w.bin}:${TOOLS_PATH}:${process.env.PATH}`, CRFAKE_FAULTS: faults });
+    const second = runJob(job, "7502", tmpEnv(job, w.bin, { CRFAKE_FAULTS: faults }));
     const code = await ended(second);
     const log = second.log();
     expect(w.fired(), log).toBe(true);
@@ -121,9 +134,9 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
   it("a signal at the job's first command is ignored, not fatal (Slurm's warning right after a requeue)", async () => {
     const job = prepareJob(starsSpec({ name: "st", tool: "blcr", lines: 10, tick: 0.05 }));
     // mktemp makes the private dir of the job's first process, before its traps are set.
-    const w = signalOnce(job, "mktemp", "USR2");
+    const w = signalOnce(job, "mktemp", "USR2", false); // no trap is set yet: nothing records it
     w.arm();
-    const run = runJob(job, "7301", { PATH: `${w.bin}:${TOOLS_PATH}:${process.env.PATH}` });
+    const run = runJob(job, "7301", tmpEnv(job, w.bin));
     const code = await ended(run);
     expect(w.fired(), run.log()).toBe(true);
     expect(code, run.log()).toBe(0);
