@@ -185,6 +185,19 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_
   }
 }
 
+/** The run's end, or a failure naming the hang (a restore that never came back). */
+export async function ended(run: RunningJob, ms = 120_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the job hung (no end after ${ms / 1000}s):\n${run.log()}`)), ms);
+  });
+  try {
+    return (await Promise.race([run.done, hung])).code;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Wait for `cond` while `run` is still running: fails at once, with the job log, when the job
  * ends first (waiting on would only run into the deadline).

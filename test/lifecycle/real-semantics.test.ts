@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFil
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crjob } from "../helpers.js";
-import { generations, hold, prepareJob, release, runJob, starsOutput, starsSpec, TEST_BIN, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
+import { ended, generations, hold, prepareJob, release, runJob, starsOutput, starsSpec, TEST_BIN, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
 const REAL = process.env.CRJOB_TEST_DMTCP === "real";
@@ -26,19 +26,6 @@ function spec(tool: "dmtcp" | "blcr", lines: number, tick: number, extra = ""): 
 const output = (job: PreparedJob) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const newest = (job: PreparedJob) => generations(job.dirs.state).at(-1) ?? 0;
 const genDir = (job: PreparedJob, n: number) => join(job.dirs.state, `gen.${n}`);
-
-/** The run's end, or a failure naming the hang (a restore that never came back). */
-async function ended(run: RunningJob, ms = 120_000): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the job hung (no end after ${ms / 1000}s):\n${run.log()}`)), ms);
-  });
-  try {
-    return (await Promise.race([run.done, hung])).code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Run the job until it has written generation `gen`, then kill it as a lost node would. */
 async function crashAfter(job: PreparedJob, id: string, gen: number, env: NodeJS.ProcessEnv = {}): Promise<RunningJob> {

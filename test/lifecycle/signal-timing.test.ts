@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generations, prepareJob, release, runJob, starsOutput, starsSpec, TOOLS_PATH, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
+import { ended, generations, prepareJob, release, runJob, starsOutput, starsSpec, TOOLS_PATH, waitRunning, type PreparedJob } from "./harness.js";
 
 /**
  * A directory with a wrapper for `command` that sends SIG to its process group the first time it
@@ -42,28 +42,24 @@ function tmpEnv(job: PreparedJob, bin: string, extra: NodeJS.ProcessEnv = {}): N
   return { PATH: `${bin}:${TOOLS_PATH}:${process.env.PATH}`, TMPDIR: tmp, ...extra };
 }
 
-async function ended(run: RunningJob, ms = 120_000): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the job hung (no end after ${ms / 1000}s):\n${run.log()}`)), ms);
-  });
-  try {
-    return (await Promise.race([run.done, hung])).code;
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * A job (the stars app held at line 50) whose first run, under job id `id`, wrote two generations
+ * and was then killed as a lost node would be.
+ */
+async function crashedJob(id: string): Promise<PreparedJob> {
+  const job = prepareJob(starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep: 3\n", hold: 50 }));
+  const first = runJob(job, id);
+  await waitRunning(first, "generation 2", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
+  first.signalGroup("SIGKILL");
+  await first.done;
+  return job;
 }
 
 const output = (job: PreparedJob) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 
 describe("signals at fragile moments", { timeout: 180_000 }, () => {
   it("the run-limit signal while a restore checks its generation ($(...) in bash 5.2): acted on, the restore goes on", async () => {
-    const job = prepareJob(
-starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep: 3\n", hold: 50 }));
-    const first = runJob(job, "7101");
-    await waitRunning(first, "generation 2", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
-    first.signalGroup("SIGKILL");
-    await first.done;
+    const job = await crashedJob("7101");
     // The app stays held at line 50 in the second run: only the signal ends that run.
     // sha256sum runs inside the $(...) that checks a generation against its manifest.
     const w = signalOnce(job, "sha256sum", "USR2");
@@ -86,11 +82,7 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
   });
 
   it("a bkill while a restore checks its generation: no restore, the job stops, its generations stay", async () => {
-    const job = prepareJob(starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep: 3\n", hold: 50 }));
-    const first = runJob(job, "7201");
-    await waitRunning(first, "generation 2", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
-    first.signalGroup("SIGKILL");
-    await first.done;
+    const job = await crashedJob("7201");
     const gens = generations(job.dirs.state);
     const w = signalOnce(job, "sha256sum", "TERM");
     w.arm();
@@ -107,11 +99,7 @@ starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep:
   });
 
   it("a restore that fails while a signal comes is tried again, not given up (the checkpointer relays the job's signals)", async () => {
-    const job = prepareJob(starsSpec({ name: "st", tool: "blcr", lines: 60, tick: 0.1, checkpoint: "  keep: 3\n", hold: 50 }));
-    const first = runJob(job, "7501");
-    await waitRunning(first, "generation 2", () => (generations(job.dirs.state).at(-1) ?? 0) >= 2);
-    first.signalGroup("SIGKILL");
-    await first.done;
+    const job = await crashedJob("7501");
     release(job);
     const n = generations(job.dirs.state).at(-1)!;
     // USR1 (checkpoint now) while the newest generation is checked, and its cr_restart then fails
