@@ -2,10 +2,12 @@
 # A one-host Slurm cluster for crjob's end-to-end tests (CI) and for trying crjob by hand:
 #   scripts/slurm-cluster.sh start | stop | status
 # Needs root and Debian's `slurm-wlm` and `munge` packages (apt-get install -y slurm-wlm munge).
-# The configuration is the one that worked on Slurm 22.05 in ../shared/reference/slurm.md:
-# KillWait=10 (scancel/time limit: TERM, then KILL 10 s later), JobRequeue=1, partitions
-# "normal" (no limit) and "short" (MaxTime=1), 8 CPUs on a smaller machine (config_overrides)
-# so several test jobs run at once, and a jobcomp text file with a line per finished job.
+# The configuration is the one that worked on Slurm 22.05 in ../shared/reference/slurm.md, but
+# for KillWait=30 (scancel/time limit: TERM, then KILL 30 s later; reference/slurm.md used 10, and
+# a DMTCP final checkpoint under a loaded 2-core machine once took longer): Slurm's own default,
+# and what sites set or more. JobRequeue=1, partitions "normal" (no limit) and "short"
+# (MaxTime=1), 8 CPUs on a smaller machine (config_overrides) so several test jobs run at once,
+# and a jobcomp text file with a line per finished job.
 #
 # It writes /etc/slurm/slurm.conf (the packages' default path, so every client finds it without
 # SLURM_CONF) only when there is none or when it is the one this script wrote before; a
@@ -47,7 +49,7 @@ SchedulerType=sched/backfill
 SchedulerParameters=bf_interval=1,sched_min_interval=0,sched_interval=1
 ReturnToService=2
 JobRequeue=1
-KillWait=10
+KillWait=30
 MinJobAge=300
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
@@ -107,7 +109,18 @@ stop() {
   for name in slurmd slurmctld; do
     if [ -f "/run/$name.pid" ]; then kill "$(cat "/run/$name.pid")" 2>/dev/null || true; fi
   done
-  say "stopped slurmd and slurmctld (munged left running)"
+  # slurmctld saves its state before it exits: a `start` right after `stop` must not find it still
+  # there (it would not start a new one, and the node would never come up).
+  local _
+  for _ in $(seq 1 60); do
+    if ! running slurmctld && ! running slurmd; then
+      say "stopped slurmd and slurmctld (munged left running)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  say "error: slurmctld or slurmd still running 30 s after TERM"
+  return 1
 }
 
 status() {

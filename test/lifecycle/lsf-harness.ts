@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { onTestFinished } from "vitest";
 import { ROOT } from "../helpers.js";
 import { TOOLS_PATH, type PreparedJob } from "./harness.js";
 
@@ -34,7 +34,10 @@ export function lsfEmulator(root: string, opts: { flavour?: "ibm" | "openlava"; 
     LSFEMU_DISPATCH_LATENCY: "0.1",
     ...opts.env,
   };
-  afterAll(() => {
+  // Each emulator is made inside a test: its jobs end with that test, passed or failed. (An
+  // afterAll() called inside a test never runs in vitest 4: a failing test, such as a mutant's
+  // killer, left its job requeueing for an hour beside the next runs.)
+  onTestFinished(() => {
     spawnSync(process.execPath, [join(ROOT, "dist", "lsf-emu.mjs"), "shutdown"], { env });
   });
   const lsf: Lsf = {

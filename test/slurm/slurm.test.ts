@@ -1,5 +1,5 @@
 // The generated Slurm script on a real Slurm (Debian's slurm-wlm, one host: scripts/slurm-cluster.sh
-// with KillWait=10 and partition "short" of MaxTime=1): fresh runs with every checkpointer,
+// with KillWait=30 and partition "short" of MaxTime=1): fresh runs with every checkpointer,
 // kill -9 and scancel followed by a resubmission that resumes, the 1-minute time limit (final
 // checkpoint, scontrol requeue under the same id, resume, COMPLETED), an array of 3, and a spec
 // whose interval is longer than its time limit, and (alone, last) a node set DOWN with
