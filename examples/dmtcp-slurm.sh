@@ -132,8 +132,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
-  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
+crjob_nap() { # (the job's signals are ignored here, as in all the work process starts: see supervise)
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -1142,4 +1142,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 3930c2863796eabf5d1418e1af4a14c753f020da1a071cf5b3840014373c3e61
+# crjob-fingerprint 6f47fb2c921eb9149b1b859c9f4a1a93595d3d3b8da63beda61e8496754079e0

@@ -133,8 +133,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
-  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
+crjob_nap() { # (the job's signals are ignored here, as in all the work process starts: see supervise)
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -1008,4 +1008,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 8bffb0da23c166e7f651a2c73692f35e28d5a2a1706172e6e9a6f3efa4b96348
+# crjob-fingerprint 856bc6ab96819b54005e31477c008d2d0d3796358806f99c7bd65f71d5ed32cf

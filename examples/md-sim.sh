@@ -132,8 +132,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
-  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
+crjob_nap() { # (the job's signals are ignored here, as in all the work process starts: see supervise)
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -1006,4 +1006,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint abb82d4fc81b642e201e376f651c3262c2f5f884b5ee5dec855fffdab7a2b9e3
+# crjob-fingerprint 6541374a9d7d1af906c3b72a414cf68552049b30a7191b8947f4df40a516c155

@@ -130,8 +130,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
-  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
+crjob_nap() { # (the job's signals are ignored here, as in all the work process starts: see supervise)
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -1007,4 +1007,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 537a64fc03dcf8d9038318158f9901eb8724421f89e6d8c8882289c0046bb13a
+# crjob-fingerprint 4c2a837a6bc1f7bfec93aba1437690155aed78400c16c8e9e350fc101867714a

@@ -130,8 +130,8 @@ crjob_kill_app() {
 # sleep a little longer each time, 0.1 s doubling up to 1 s, so that such a wait costs a few looks
 # and what it waits for is still seen within a second. Set CRJOB_NAP=1 (tenths) before the wait.
 # shellcheck disable=SC2317 # not every checkpointer waits so
-crjob_nap() { # (a signal to the job kills the sleep: bash's report of that goes nowhere)
-  { sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"; } 2>/dev/null
+crjob_nap() { # (the job's signals are ignored here, as in all the work process starts: see supervise)
+  sleep "$((CRJOB_NAP / 10)).$((CRJOB_NAP % 10))"
   CRJOB_NAP=$((CRJOB_NAP * 2 > 10 ? 10 : CRJOB_NAP * 2))
 }
 
@@ -1004,4 +1004,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 6217c16bb436972f660b8b53da8ce6401d32ca9e645158cdf462fd6dd698db56
+# crjob-fingerprint 91edcd515e60f31b8c345423404f172c4ad73e10e6b4bdb9483268c96320a8b8

@@ -1,5 +1,5 @@
-import { existsSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { Worker } from "node:worker_threads";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
@@ -80,7 +80,7 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     const { diagnostics } = compiled;
     const target = opts.outdir ? join(opts.outdir, `${compiled.job.name}.sh`) : (opts.output ?? null);
     const rendered: Rendered = { spec, target };
-    const existing = opts.outdir && !opts.check ? statSync(target!, { throwIfNoEntry: false }) : undefined;
+    const existing = opts.outdir && !opts.check && listed(opts.outdir, target!) ? statSync(target!, { throwIfNoEntry: false }) : undefined;
     if (existing?.isFile() && (existing.mode & 0o7777) === 0o755 && isCurrent(target!, renderInputs(compiled.data, spec, renderOpts))) {
       // Already the script these inputs render to (its fingerprint says so; rendering is
       // deterministic): left as it is, with its mtime, and not rendered again (re-rendering a
@@ -107,6 +107,20 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     if (e instanceof SpecError) return { diagnostics: e.diagnostics };
     throw e;
   }
+}
+
+/** --outdir: the names in the output directory when this thread first looked at it. */
+let listing: { outdir: string; names: Set<string> } | undefined;
+
+/**
+ * Whether `target` (in `outdir`) was there when this thread first listed the directory: one
+ * readdir instead of a stat per absent target (thousands, into a new directory). A file that
+ * appears after the listing counts as absent, as one that appeared after the stat did: the window
+ * is the render's length instead of one spec's.
+ */
+function listed(outdir: string, target: string): boolean {
+  if (listing?.outdir !== outdir) listing = { outdir, names: new Set(readdirSync(outdir)) };
+  return listing.names.has(basename(target));
 }
 
 const NAME = new RegExp(NAME_PATTERN);
