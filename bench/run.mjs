@@ -12,6 +12,11 @@
 //                crjob used to write), in the same file system: what creating files costs there
 //                (in this process: no start-up; `node -e ''` is timed beside it, and the ratios are
 //                printed once more without Node's start-up)
+//   bound:       bench/bound.mjs, a Node process of its own that does only the file work: reads
+//                each spec and writes a script's bytes (the --outdir bound), or reads each spec and
+//                each script and takes its CRC-32 (the --check bound); no parsing, no checks, no
+//                rendering, one thread. What any Node CLI pays for these files; crjob's figures
+//                beside it show what its own work adds.
 //
 // Options (environment): BENCH_RUNS (cold-start runs, default 31), BENCH_SPECS (default 10000),
 // BENCH_BATCH_RUNS (throughput runs, default 3), BENCH_ONLY=cold|batch, BENCH_DIR (where specs and
@@ -139,10 +144,11 @@ function batch() {
     const files = writeSpecs(join(dir, "specs"), specCount);
     const site = join(root, "examples", "site.yaml");
     const sample = Buffer.from(readFileSync(join(root, "examples", "stars.sh")));
-    const [times, checks, floors, starts] = [[], [], [], []];
+    const [times, checks, floors, starts, writeBounds, checkBounds] = [[], [], [], [], [], []];
     const cpu = { times: [], checks: [], floors: [] };
     // Relative spec paths (cwd = dir) keep the command line short.
     const render = (out, ...more) => timeOnce(crjob, ["render", ...more, ...files, "--site", site, "--outdir", out], { cwd: dir });
+    const bound = (...args) => timeOnce(process.execPath, [join(root, "bench", "bound.mjs"), ...args], { cwd: dir });
     // Side by side: each run times the floor, a render into a new directory, and a --check of it.
     for (let i = 0; i < batchRuns; i++) {
       settle();
@@ -159,6 +165,11 @@ function batch() {
       settle();
       checks.push(render(`out${i}`, "--check"));
       cpu.checks.push(lastCpu);
+      mkdirSync(join(dir, `bound${i}`));
+      settle();
+      writeBounds.push(bound("write", join(root, "examples", "stars.sh"), `bound${i}`, ...files));
+      settle();
+      checkBounds.push(bound("check", `out${i}`, ...files));
     }
     settle();
     const again = render("out0"); // over its own earlier output: each target is read to check it is crjob's
@@ -173,6 +184,11 @@ function batch() {
     // The floor runs inside this process; crjob is a new one, and Node's own start-up (before any
     // line of crjob runs) is part of its time. The same ratios without it, for what crjob itself adds:
     const start = median(starts);
+    const [wb, cb] = [median(writeBounds), median(checkBounds)];
+    console.log(`  ${fmt(wb)}  bound for --outdir: node bench/bound.mjs write (read each spec, write a script's bytes; one thread): ` +
+      `${(wb / floor).toFixed(2)}x floor; crjob ${(median(times) / wb).toFixed(2)}x this bound`);
+    console.log(`  ${fmt(cb)}  bound for --check: node bench/bound.mjs check (read each spec and script, CRC-32; one thread): ` +
+      `${(cb / floor).toFixed(2)}x floor; crjob ${(median(checks) / cb).toFixed(2)}x this bound`);
     console.log(`  ${fmt(start)}  node -e '' (Node's start-up, same runs); without it: render --outdir / floor ` +
       `${((median(times) - start) / floor).toFixed(2)}, render --check / floor ${((median(checks) - start) / floor).toFixed(2)}`);
     // Wall time is what the targets are about, but on a shared machine it mostly measures the load;

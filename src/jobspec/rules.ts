@@ -12,6 +12,10 @@ import type { LoadedSite } from "./site.js";
 import type { SiteProfile } from "./types.js";
 import { didYouMean } from "./validate.js";
 
+/** The schema's patterns, compiled once (the rules run for every spec of a bulk render; no /g: test() keeps no state). */
+const RUNLIMIT = new RegExp(RUNLIMIT_PATTERN);
+const ROOTED = new RegExp(ROOTED_PATH_PATTERN);
+
 export interface RuleContext {
   loaded: LoadedSpec;
   /** The spec data (a mapping; fields unchecked). */
@@ -127,7 +131,7 @@ function restartNeedsCheckpoints(ctx: RuleContext): void {
 
 function runlimitParses(ctx: RuleContext): void {
   const v = get(ctx.spec, "lsf", "runlimit");
-  if (typeof v !== "string" || !new RegExp(RUNLIMIT_PATTERN).test(v)) return; // schema reports it
+  if (typeof v !== "string" || !RUNLIMIT.test(v)) return; // schema reports it
   const secs = parseRunlimit(v);
   if (secs === null) {
     const whole = Math.ceil((parseDuration(v) ?? 0) / 60) * 60;
@@ -367,8 +371,7 @@ function blcrQueue(ctx: RuleContext): void {
 function checkpointDirOffScratch(ctx: RuleContext): void {
   const dir = get(ctx.spec, "checkpoint", "dir");
   const scratch = [ctx.spec.scratch, ctx.site?.scratch, DEFAULT_SCRATCH].find((s) => typeof s === "string");
-  const rooted = new RegExp(ROOTED_PATH_PATTERN);
-  if (typeof dir !== "string" || typeof scratch !== "string" || !rooted.test(dir) || !rooted.test(scratch)) return;
+  if (typeof dir !== "string" || typeof scratch !== "string" || !ROOTED.test(dir) || !ROOTED.test(scratch)) return;
   const d = canonical(dir);
   const s = canonical(scratch);
   if (d !== s && !d.startsWith(s === "/" ? "/" : `${s}/`)) return;
@@ -534,7 +537,7 @@ function durationAt(ctx: RuleContext, ...path: string[]): number | null {
 function runlimitOf(ctx: RuleContext): number | null {
   const v = get(ctx.spec, "lsf", "runlimit");
   if (typeof v === "number") return Number.isInteger(v) && v > 0 ? v * 60 : null;
-  if (typeof v !== "string" || !new RegExp(RUNLIMIT_PATTERN).test(v)) return null;
+  if (typeof v !== "string" || !RUNLIMIT.test(v)) return null;
   const secs = parseRunlimit(v);
   return secs ? secs : null;
 }
