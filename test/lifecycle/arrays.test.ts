@@ -81,7 +81,10 @@ describe("job array element run directly", () => {
 
 describe("job array through the LSF emulator", () => {
   it("every element runs with its own state; after bkill of element 2 a resubmission resumes only element 2", async () => {
-    // Every element waits at line 30 until element 2 is killed, so none can end first.
+    // Every element waits at line 30 until element 2 has ended (final checkpoint, then EXIT), so
+    // none can end first, element 2's own app included: released at the bkill, it could finish its
+    // last 30 lines before a loaded machine ran the final checkpoint (steady run, "cr_request_checkpoint:
+    // No such process", then "the app ended (status 0) during the final checkpoint").
     const job = prepareJob(spec(60, 0.05, "1h", holdArgs(30)));
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm" });
     const elements = (id: number) => {
@@ -98,6 +101,7 @@ describe("job array through the LSF emulator", () => {
     await waitFor("element 2 running", () => elements(id).some((e) => e[0] === "2" && e[1] === "RUN"), 30_000);
     await waitFor("element 2's output", () => workLines(job, `${id}.2`) >= 10, 30_000);
     expect(lsf.cmd(["bkill", `${id}[2]`]).code).toBe(0);
+    await waitFor("element 2 ended", () => elements(id).some((e) => e[0] === "2" && (e[1] === "EXIT" || e[1] === "DONE")), 60_000);
     release(job);
     await waitFor("all elements finished", () => elements(id).every((e) => e[1] === "DONE" || e[1] === "EXIT"), 60_000);
     expect(elements(id).map((e) => e.slice(0, 2))).toEqual([["1", "DONE"], ["2", "EXIT"], ["3", "DONE"]]);
