@@ -4,7 +4,7 @@
 // assertions: fresh, crashes (kill -9) and resumes with exact output, a corrupt generation, and
 // through the LSF emulator run-limit requeue and bkill + resubmission. Only the tests that turn a
 // stand-in's fault knob are skipped with the real DMTCP (their describe says so).
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, holdArgs, prepareJob, release, runJob, starsOutput, TEST_BIN, waitFor, waitRunning, type RunningJob } from "./harness.js";
@@ -95,8 +95,18 @@ describe("DMTCP job run directly", () => {
     const gen = join(job.dirs.state, `gen.${newest(job)}`);
     const images = readdirSync(join(gen, "dmtcp")).sort();
     // One image per process of the computation (DMTCP names them ckpt_<program>_<unique pid>.dmtcp).
-    expect(images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""))).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_sed", "ckpt_tee"]);
-    expect(images.filter((f) => f.endsWith("_files")).length).toBe(4);
+    const names = images.filter((f) => f.endsWith(".dmtcp")).map((f) => f.replace(/_[^_]+\.dmtcp$/, ""));
+    if (REAL) {
+      // Real DMTCP names an image after the process's program at checkpoint time: the app is
+      // python3.11, or still env or bash inside pyenv's python3 shim, which may be more than one
+      // process then (5 images seen on DMTCP 5.0); it writes a _files dir only for a process that
+      // needs one.
+      expect(names.length, names.join(" ")).toBeGreaterThanOrEqual(4);
+      expect(names).toEqual(expect.arrayContaining(["ckpt_bash", "ckpt_sed", "ckpt_tee"]));
+    } else {
+      expect(names).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_sed", "ckpt_tee"]);
+      expect(images.filter((f) => f.endsWith("_files")).length).toBe(4);
+    }
     // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
     expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
     expect(readFileSync(join(gen, "dmtcp", "workdirs"), "utf8")).toContain(work);
@@ -126,13 +136,13 @@ describe("DMTCP job run directly", () => {
     expect(code, third.log()).toBe(0);
     expect(third.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2002/);
     expectResumed(job.dirs.state, second.log(), { job: "2002" });
-    expectResumed(job.dirs.state, third.log(), { job: "2003", events: events(job) });
+    expectResumed(job.dirs.state, third.log(), { job: "2003", events: events(job), restoredEvents: !REAL });
     const out = output(job);
     expect(out).not.toContain("\0");
     expect(out).toBe(starsOutput(120));
     const ev = events(job);
     expect(ev.match(/^start/gm)?.length, ev).toBe(1);
-    expect(ev.match(/^restored/gm)?.length, ev).toBe(2);
+    expect(ev.match(/^restored/gm)?.length ?? 0, ev).toBe(REAL ? 0 : 2); // see expectResumed's restoredEvents
     expect(new Set(ev.match(/pid=\d+/g)).size, ev).toBe(1); // getpid() is virtualized
     expect(readdirSync(job.dirs.scratch)).toEqual([]); // old work dirs, and the links that replaced them, gone
   });
@@ -192,7 +202,7 @@ describe("DMTCP job run directly", () => {
     release(job);
     const second = start(job, "3001");
     expect((await second.done).code, second.log()).toBe(0);
-    expectResumed(job.dirs.state, second.log(), { job: "3001", events: events(job) });
+    expectResumed(job.dirs.state, second.log(), { job: "3001", events: events(job), restoredEvents: !REAL });
     expect(output(job)).toBe(starsOutput(40));
   });
 
@@ -217,12 +227,16 @@ describe("DMTCP job run directly", () => {
     release(job);
     const n = newest(job);
     const dir = join(job.dirs.state, `gen.${n}`, "dmtcp");
-    const image = readdirSync(dir).find((f) => f.endsWith(".dmtcp") && f.includes("python"))!;
+    // The app's image: python3's under the stand-in; under real DMTCP the largest (the Python
+    // interpreter's, or the shim's while pyenv's python3 shim still runs).
+    const all = readdirSync(dir).filter((f) => f.endsWith(".dmtcp"));
+    const size = (f: string) => statSync(join(dir, f)).size;
+    const image = all.find((f) => f.includes("python")) ?? all.sort((a, b) => size(b) - size(a))[0]!;
     writeFileSync(join(dir, image), "not an image");
     const second = start(job, "5002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${n} does not restore; trying the one before`);
-    expectResumed(job.dirs.state, second.log(), { fromGeneration: n - 1, job: "5002", events: events(job) });
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: n - 1, job: "5002", events: events(job), restoredEvents: !REAL });
     expect(output(job)).toBe(starsOutput(50));
   });
 
@@ -268,7 +282,7 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
     release(job);
     const second = start(job, "6002");
     expect((await second.done).code, second.log()).toBe(0);
-    expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", events: events(job) });
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", events: events(job), restoredEvents: !REAL });
     expect(output(job)).toBe(starsOutput(50));
   });
 
@@ -302,7 +316,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
     expect(st.stat, log).toBe("DONE");
     expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
-    expectResumed(job.dirs.state, log, { job: String(id), events: events(job) });
+    expectResumed(job.dirs.state, log, { job: String(id), events: events(job), restoredEvents: !REAL });
     expect(output(job)).toBe(starsOutput(120));
   });
 
@@ -328,7 +342,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
     const st2 = await lsf.waitDone(id2);
     const log2 = readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8");
     expect(st2.stat, log2).toBe("DONE");
-    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), events: events(job) });
+    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), events: events(job), restoredEvents: !REAL });
     expect(output(job)).toBe(starsOutput(60));
   });
 });
