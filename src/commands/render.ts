@@ -80,7 +80,7 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
     const { diagnostics } = compiled;
     const target = opts.outdir ? join(opts.outdir, `${compiled.job.name}.sh`) : (opts.output ?? null);
     const rendered: Rendered = { spec, target };
-    const existing = opts.outdir && !opts.check && listed(opts.outdir, target!) ? statSync(target!, { throwIfNoEntry: false }) : undefined;
+    const existing = opts.outdir && !opts.check && listed(opts, target!) ? statSync(target!, { throwIfNoEntry: false }) : undefined;
     if (existing?.isFile() && (existing.mode & 0o7777) === 0o755 && isCurrent(target!, renderInputs(compiled.data, spec, renderOpts))) {
       // Already the script these inputs render to (its fingerprint says so; rendering is
       // deterministic): left as it is, with its mtime, and not rendered again (re-rendering a
@@ -109,18 +109,20 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
   }
 }
 
-/** --outdir: the names in the output directory when this thread first looked at it. */
-let listing: { outdir: string; names: Set<string> } | undefined;
+/** --outdir: the names in the output directory when this command's thread first looked at it. */
+const listings = new WeakMap<RenderCommandOptions, Set<string>>();
 
 /**
- * Whether `target` (in `outdir`) was there when this thread first listed the directory: one
+ * Whether `target` (in --outdir) was there when this thread first listed the directory for this
+ * command (its options object: one per command, and a copy of its own in each worker): one
  * readdir instead of a stat per absent target (thousands, into a new directory). A file that
  * appears after the listing counts as absent, as one that appeared after the stat did: the window
  * is the render's length instead of one spec's.
  */
-function listed(outdir: string, target: string): boolean {
-  if (listing?.outdir !== outdir) listing = { outdir, names: new Set(readdirSync(outdir)) };
-  return listing.names.has(basename(target));
+function listed(opts: RenderCommandOptions, target: string): boolean {
+  let names = listings.get(opts);
+  if (!names) listings.set(opts, (names = new Set(readdirSync(opts.outdir!))));
+  return names.has(basename(target));
 }
 
 const NAME = new RegExp(NAME_PATTERN);
