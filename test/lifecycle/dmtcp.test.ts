@@ -51,6 +51,8 @@ type Job = ReturnType<typeof prepareJob>;
 const start = (job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob => runJob(job, id, { ...ENV, ...env });
 const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
 const events = (job: Job) => readFileSync(join(job.dirs.submit, "events.log"), "utf8");
+/** The app's own events, as expectResumed takes them: an app that real DMTCP restores logs no `restored`. */
+const appEvents = (job: Job) => ({ events: events(job), restoredEvents: !REAL });
 const newest = (job: Job) => generations(job.dirs.state).at(-1) ?? 0;
 /** The state's job.log (every run's crjob lines), empty while there is none. */
 const stateLog = (job: Job) => (existsSync(join(job.dirs.state, "job.log")) ? readFileSync(join(job.dirs.state, "job.log"), "utf8") : "");
@@ -136,7 +138,7 @@ describe("DMTCP job run directly", () => {
     expect(code, third.log()).toBe(0);
     expect(third.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2002/);
     expectResumed(job.dirs.state, second.log(), { job: "2002" });
-    expectResumed(job.dirs.state, third.log(), { job: "2003", events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, third.log(), { job: "2003", ...appEvents(job) });
     const out = output(job);
     expect(out).not.toContain("\0");
     expect(out).toBe(starsOutput(120));
@@ -202,7 +204,7 @@ describe("DMTCP job run directly", () => {
     release(job);
     const second = start(job, "3001");
     expect((await second.done).code, second.log()).toBe(0);
-    expectResumed(job.dirs.state, second.log(), { job: "3001", events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, second.log(), { job: "3001", ...appEvents(job) });
     expect(output(job)).toBe(starsOutput(40));
   });
 
@@ -236,7 +238,7 @@ describe("DMTCP job run directly", () => {
     const second = start(job, "5002");
     expect((await second.done).code, second.log()).toBe(0);
     expect(second.log()).toContain(`generation ${n} does not restore; trying the one before`);
-    expectResumed(job.dirs.state, second.log(), { fromGeneration: n - 1, job: "5002", events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: n - 1, job: "5002", ...appEvents(job) });
     expect(output(job)).toBe(starsOutput(50));
   });
 
@@ -282,7 +284,7 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
     release(job);
     const second = start(job, "6002");
     expect((await second.done).code, second.log()).toBe(0);
-    expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, second.log(), { fromGeneration: before, job: "6002", ...appEvents(job) });
     expect(output(job)).toBe(starsOutput(50));
   });
 
@@ -316,7 +318,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
     expect(st.stat, log).toBe("DONE");
     expectFinalCheckpoint(log, "limit", { stateDir: job.dirs.state });
     expectRequeued(job.dirs.state, id, { nrequeue: st.requeues });
-    expectResumed(job.dirs.state, log, { job: String(id), events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, log, { job: String(id), ...appEvents(job) });
     expect(output(job)).toBe(starsOutput(120));
   });
 
@@ -342,7 +344,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
     const st2 = await lsf.waitDone(id2);
     const log2 = readFileSync(join(job.dirs.submit, `out.${id2}`), "utf8");
     expect(st2.stat, log2).toBe("DONE");
-    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), events: events(job), restoredEvents: !REAL });
+    expectResumed(job.dirs.state, log2, { fromGeneration: gen, job: String(id2), ...appEvents(job) });
     expect(output(job)).toBe(starsOutput(60));
   });
 });
