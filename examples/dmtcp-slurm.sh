@@ -639,18 +639,27 @@ crjob_tool_launch() {
 
 # `dmtcp_command -bc` returns when every image is written. The generation gets all of them
 # (one per process: bash, the app, tee) and the ckpt_*_files copies DMTCP makes of open files.
+# Sets CRJOB_CKPT_STUCK=1 when the coordinator says the computation is not running
+# (dmtcp_command exits 2 with "Error, computation not in running state."): no checkpoint of ours
+# is under way (-bc blocks), so either the app has just ended or the computation is stuck (seen on
+# DMTCP 5.0: after a checkpoint broke down, every later one said so and the app never moved
+# again). The caller tells the two apart (crjob_stuck).
 crjob_tool_checkpoint() { # dir final
-  local port rc f n=0
+  local port rc f n=0 err
   port=$(crjob_dmtcp_port) || { crjob_log "DMTCP: no coordinator port in $CRJOB_DMTCP_PORT_FILE"; return 3; }
   # DMTCP overwrites the images of a computation in place: clear the last ones (every generation
   # has its own copy), so that exactly this checkpoint's images are copied.
   rm -f "$CRJOB_DMTCP_CKPT"/ckpt_*.dmtcp "$CRJOB_DMTCP_CKPT"/*.temp
-  (
+  err=$(
     trap '' INT TERM USR1 USR2
-    exec dmtcp_command --coord-port "$port" -bc
-  ) >/dev/null 2>>"$CRJOB_DMTCP_LOG"
+    exec dmtcp_command --coord-port "$port" -bc 2>&1 >/dev/null
+  )
   rc=$?
-  [ "$rc" -eq 0 ] || return "$rc"
+  [ -z "$err" ] || printf '%s\n' "$err" >>"$CRJOB_DMTCP_LOG"
+  if [ "$rc" -ne 0 ]; then
+    case $err in *"not in running state"*) CRJOB_CKPT_STUCK=1 ;; esac
+    return "$rc"
+  fi
   mkdir -p "$1/dmtcp" || return 1
   for f in "$CRJOB_DMTCP_CKPT"/ckpt_*; do
     case $f in *.temp) continue ;; esac
@@ -935,6 +944,26 @@ crjob_checkpoint_and_stop() {
   return 0
 }
 
+# A checkpoint found the computation not running while the app is alive (the tool set
+# CRJOB_CKPT_STUCK): a checkpointer's computation stuck for good looks like that, and would hold
+# the job until its run limit with no progress. Look again sooner than the interval (at most 60 s
+# apart); the third look in a row that finds it so stops the app, and the job goes on from its
+# last good generation through a requeue (or ends, saying so, where it cannot requeue).
+crjob_stuck_count=0
+crjob_stuck() {
+  crjob_stuck_count=$((crjob_stuck_count + 1))
+  if [ "$crjob_stuck_count" -lt 3 ]; then
+    crjob_log "$CRJOB_TOOL says the computation is not running (look $crjob_stuck_count of 3)"
+    [ "$CRJOB_INTERVAL" -le 60 ] || crjob_next=$((SECONDS + 60))
+    return 0
+  fi
+  crjob_log "error: $CRJOB_TOOL's computation is stuck (not running at 3 looks in a row, the app alive): stopping the app; the job goes on from generation $CRJOB_LAST_GEN"
+  crjob_history "stuck gen=$CRJOB_LAST_GEN"
+  crjob_tool_stop
+  wait "$CRJOB_APP_PID" 2>/dev/null
+  crjob_requeue
+}
+
 # 0 = restored and running; 1 = this generation does not restore; 2 = give up.
 crjob_restore() { # gen_dir
   crjob_verify_generation "$1" || return 1
@@ -1071,12 +1100,18 @@ crjob_main() {
       fi
       if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
         CRJOB_CKPT_NOW=''
+        CRJOB_CKPT_STUCK=''
         crjob_checkpoint 0
         if [ "$CRJOB_INTERVAL_AUTO" = 1 ] && [ -n "${CRJOB_LAST_CKPT_COST:-}" ]; then
           CRJOB_INTERVAL=$(crjob_auto_interval "$CRJOB_LAST_CKPT_COST")
           crjob_log "interval now ${CRJOB_INTERVAL}s (Young/Daly: checkpoint cost ${CRJOB_LAST_CKPT_COST}s, MTBF ${CRJOB_MTBF}s)"
         fi
         crjob_next=$((SECONDS + CRJOB_INTERVAL))
+        if [ -n "$CRJOB_CKPT_STUCK" ] && crjob_alive "$CRJOB_APP_PID"; then
+          crjob_stuck
+        else
+          crjob_stuck_count=0
+        fi
       fi
     fi
     # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
@@ -1142,4 +1177,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 6f47fb2c921eb9149b1b859c9f4a1a93595d3d3b8da63beda61e8496754079e0
+# crjob-fingerprint a1010026b3a20e41345f73f6573c2776b0e3600dfbbcbd98be42a46fc2458a9d

@@ -799,6 +799,26 @@ crjob_checkpoint_and_stop() {
   return 0
 }
 
+# A checkpoint found the computation not running while the app is alive (the tool set
+# CRJOB_CKPT_STUCK): a checkpointer's computation stuck for good looks like that, and would hold
+# the job until its run limit with no progress. Look again sooner than the interval (at most 60 s
+# apart); the third look in a row that finds it so stops the app, and the job goes on from its
+# last good generation through a requeue (or ends, saying so, where it cannot requeue).
+crjob_stuck_count=0
+crjob_stuck() {
+  crjob_stuck_count=$((crjob_stuck_count + 1))
+  if [ "$crjob_stuck_count" -lt 3 ]; then
+    crjob_log "$CRJOB_TOOL says the computation is not running (look $crjob_stuck_count of 3)"
+    [ "$CRJOB_INTERVAL" -le 60 ] || crjob_next=$((SECONDS + 60))
+    return 0
+  fi
+  crjob_log "error: $CRJOB_TOOL's computation is stuck (not running at 3 looks in a row, the app alive): stopping the app; the job goes on from generation $CRJOB_LAST_GEN"
+  crjob_history "stuck gen=$CRJOB_LAST_GEN"
+  crjob_tool_stop
+  wait "$CRJOB_APP_PID" 2>/dev/null
+  crjob_requeue
+}
+
 # 0 = restored and running; 1 = this generation does not restore; 2 = give up.
 crjob_restore() { # gen_dir
   crjob_verify_generation "$1" || return 1
@@ -935,12 +955,18 @@ crjob_main() {
       fi
       if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
         CRJOB_CKPT_NOW=''
+        CRJOB_CKPT_STUCK=''
         crjob_checkpoint 0
         if [ "$CRJOB_INTERVAL_AUTO" = 1 ] && [ -n "${CRJOB_LAST_CKPT_COST:-}" ]; then
           CRJOB_INTERVAL=$(crjob_auto_interval "$CRJOB_LAST_CKPT_COST")
           crjob_log "interval now ${CRJOB_INTERVAL}s (Young/Daly: checkpoint cost ${CRJOB_LAST_CKPT_COST}s, MTBF ${CRJOB_MTBF}s)"
         fi
         crjob_next=$((SECONDS + CRJOB_INTERVAL))
+        if [ -n "$CRJOB_CKPT_STUCK" ] && crjob_alive "$CRJOB_APP_PID"; then
+          crjob_stuck
+        else
+          crjob_stuck_count=0
+        fi
       fi
     fi
     # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
@@ -1006,4 +1032,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 6541374a9d7d1af906c3b72a414cf68552049b30a7191b8947f4df40a516c155
+# crjob-fingerprint e5ff329fe8476645e15fc67207b6a2ed2b89fc4dce2cea72dcc451b5b1c9186e

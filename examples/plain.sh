@@ -719,6 +719,26 @@ crjob_checkpoint_and_stop() {
   return 0
 }
 
+# A checkpoint found the computation not running while the app is alive (the tool set
+# CRJOB_CKPT_STUCK): a checkpointer's computation stuck for good looks like that, and would hold
+# the job until its run limit with no progress. Look again sooner than the interval (at most 60 s
+# apart); the third look in a row that finds it so stops the app, and the job goes on from its
+# last good generation through a requeue (or ends, saying so, where it cannot requeue).
+crjob_stuck_count=0
+crjob_stuck() {
+  crjob_stuck_count=$((crjob_stuck_count + 1))
+  if [ "$crjob_stuck_count" -lt 3 ]; then
+    crjob_log "$CRJOB_TOOL says the computation is not running (look $crjob_stuck_count of 3)"
+    [ "$CRJOB_INTERVAL" -le 60 ] || crjob_next=$((SECONDS + 60))
+    return 0
+  fi
+  crjob_log "error: $CRJOB_TOOL's computation is stuck (not running at 3 looks in a row, the app alive): stopping the app; the job goes on from generation $CRJOB_LAST_GEN"
+  crjob_history "stuck gen=$CRJOB_LAST_GEN"
+  crjob_tool_stop
+  wait "$CRJOB_APP_PID" 2>/dev/null
+  crjob_requeue
+}
+
 # 0 = restored and running; 1 = this generation does not restore; 2 = give up.
 crjob_restore() { # gen_dir
   crjob_verify_generation "$1" || return 1
@@ -855,12 +875,18 @@ crjob_main() {
       fi
       if [ -n "$CRJOB_CKPT_NOW" ] || [ "$SECONDS" -ge "$crjob_next" ]; then
         CRJOB_CKPT_NOW=''
+        CRJOB_CKPT_STUCK=''
         crjob_checkpoint 0
         if [ "$CRJOB_INTERVAL_AUTO" = 1 ] && [ -n "${CRJOB_LAST_CKPT_COST:-}" ]; then
           CRJOB_INTERVAL=$(crjob_auto_interval "$CRJOB_LAST_CKPT_COST")
           crjob_log "interval now ${CRJOB_INTERVAL}s (Young/Daly: checkpoint cost ${CRJOB_LAST_CKPT_COST}s, MTBF ${CRJOB_MTBF}s)"
         fi
         crjob_next=$((SECONDS + CRJOB_INTERVAL))
+        if [ -n "$CRJOB_CKPT_STUCK" ] && crjob_alive "$CRJOB_APP_PID"; then
+          crjob_stuck
+        else
+          crjob_stuck_count=0
+        fi
       fi
     fi
     # Sleep until the app ends, a signal comes, or the next checkpoint or the run limit is due.
@@ -926,4 +952,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 767d4f65b1170f278f08aa75b42ea81761479c8a8e10b627069c33ab1d4699a6
+# crjob-fingerprint 7441fb47d098fc49d3add53fa92a820de2f5e1dc77e5df69afd0aedcbc1790e3

@@ -5,11 +5,11 @@
 // through the LSF emulator run-limit requeue and bkill + resubmission. Only the tests that turn a
 // stand-in's fault knob are skipped with the real DMTCP (their describe says so).
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, holdArgs, prepareJob, release, runJob, starsOutput, TEST_BIN, waitFor, waitRunning, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
-import { expectFinalCheckpoint, expectRequeued, expectResumed } from "./promises.js";
+import { expectFinalCheckpoint, expectRequeued, expectResumed, history } from "./promises.js";
 
 /** The real DMTCP's bin dir, when CRJOB_TEST_DMTCP=real asks for it; a missing one is an error. */
 function realDmtcp(): string | null {
@@ -47,6 +47,12 @@ lsf:
 ${extra.lsf ?? ""}`;
 }
 
+/** The job of a spec; with the real DMTCP, through a site profile naming its prefix for the queue,
+ * as a site would (the LSF emulator puts its bin dir, test/bin with the stand-ins, first on PATH). */
+function prep(text: string): ReturnType<typeof prepareJob> {
+  if (!REAL) return prepareJob(text);
+  return prepareJob(text, { "site.yaml": `queues:\n  normal:\n    dmtcp: ${JSON.stringify(dirname(REAL))}\n` }, ["--site", "site.yaml"]);
+}
 type Job = ReturnType<typeof prepareJob>;
 const start = (job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob => runJob(job, id, { ...ENV, ...env });
 const output = (job: Job) => readFileSync(join(job.dirs.submit, "stars.out"), "utf8");
@@ -83,7 +89,7 @@ describe("DMTCP job run directly", () => {
   it("fresh: a private coordinator, the app a direct child, every image in each generation, exact output", async () => {
     // The app waits at line 30 until its processes have been looked at: it is still running when
     // the first generation is there, on a loaded machine too.
-    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
+    const job = prep(spec(40, 0.1, { args: holdArgs(30) }));
     const run = start(job, "1001");
     const work = join(job.dirs.scratch, "1001");
     await waitRunning(run, "a generation", () => generations(job.dirs.state).length > 0);
@@ -122,7 +128,7 @@ describe("DMTCP job run directly", () => {
 
   it("killed with kill -9 twice, resumed under new job ids: exact output, no NUL, the app never starts over", async () => {
     // The app waits at line 100 in the first two runs (both killed), released for the third.
-    const job = prepareJob(spec(120, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(100) }));
+    const job = prep(spec(120, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(100) }));
     const first = start(job, "2001");
     await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
@@ -150,7 +156,7 @@ describe("DMTCP job run directly", () => {
   });
 
   it("kill -9 at seeded random instants (also while restarting), then a run to the end: exact output", async () => {
-    const job = prepareJob(spec(120, 0.05));
+    const job = prep(spec(120, 0.05));
     let seed = Number(process.env.CRJOB_TEST_SEED ?? 20261125);
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let freshStarts = 0;
@@ -196,7 +202,7 @@ describe("DMTCP job run directly", () => {
   });
 
   it("rerun under the same job id (LSF -r after a host failure) resumes in the same work dir", async () => {
-    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
+    const job = prep(spec(40, 0.1, { args: holdArgs(30) }));
     const first = start(job, "3001");
     await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
@@ -209,7 +215,7 @@ describe("DMTCP job run directly", () => {
   });
 
   it("passes the app's exit status on through the pipeline and keeps the checkpoints", async () => {
-    const job = prepareJob(spec(12, 0.1, { args: `, --exit, "7"${holdArgs(6)}` }));
+    const job = prep(spec(12, 0.1, { args: `, --exit, "7"${holdArgs(6)}` }));
     const run = start(job, "4001");
     await waitRunning(run, "a generation", () => newest(job) >= 1);
     release(job);
@@ -221,7 +227,7 @@ describe("DMTCP job run directly", () => {
   });
 
   it("a corrupt newest generation falls back to the one before", async () => {
-    const job = prepareJob(spec(50, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(40) }));
+    const job = prep(spec(50, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(40) }));
     const first = start(job, "5001");
     await waitRunning(first, "generation 2", () => newest(job) >= 2);
     first.signalGroup("SIGKILL");
@@ -244,7 +250,7 @@ describe("DMTCP job run directly", () => {
 
   it("the old work dir is a link to the new one during the restore, and only then", async () => {
     // The app waits at line 30 until the kill, and in the second run until the link has been seen.
-    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
+    const job = prep(spec(40, 0.1, { args: holdArgs(30) }));
     const first = start(job, "8001");
     await waitRunning(first, "a generation", () => newest(job) >= 1);
     first.signalGroup("SIGKILL");
@@ -270,7 +276,7 @@ describe("DMTCP job run directly", () => {
 describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TEST_DMTCP=real: no fault knobs there)", () => {
   it("a kill -9 while DMTCP writes its images leaves the generation before intact", async () => {
     // The app waits at line 40 until the kill (released for the second run).
-    const job = prepareJob(spec(50, 0.1, { args: holdArgs(40) }));
+    const job = prep(spec(50, 0.1, { args: holdArgs(40) }));
     const faults = join(job.dirs.root, "faults");
     writeFileSync(faults, "");
     const first = start(job, "6001", { DMTCPFAKE_FAULTS: faults });
@@ -290,7 +296,7 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
 
   it("a failing checkpoint keeps the previous generation and the job goes on", async () => {
     // The app waits at line 30 until the first checkpoint has failed.
-    const job = prepareJob(spec(40, 0.1, { args: holdArgs(30) }));
+    const job = prep(spec(40, 0.1, { args: holdArgs(30) }));
     const run = start(job, "7001", { DMTCPFAKE_CKPT_FAIL: "ENOSPC" });
     await waitRunning(run, "a failed checkpoint", () => run.log().includes("checkpoint 1 failed"));
     release(job);
@@ -299,6 +305,34 @@ describe.skipIf(REAL)("DMTCP faults made by the stand-in (skipped with CRJOB_TES
     expect(run.log()).toMatch(/checkpoint 1 failed \(dmtcp exit \d+\); keeping generation 0/);
     expect(output(job)).toBe(starsOutput(40));
   });
+
+  it("a computation stuck for good (never running again, the app alive) is stopped; the job requeues and resumes from its last good generation", async () => {
+    // Real DMTCP 5.0 was seen to break down so (the knob's comment, coordinator.py): every later
+    // checkpoint said "not in running state" and the app never moved again, until the run limit.
+    // The app waits at line 40 until the stuck run is over (released once the job has requeued).
+    const job = prep(spec(60, 0.1, { args: holdArgs(40) }));
+    const faults = join(job.dirs.root, "faults");
+    writeFileSync(faults, "");
+    const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, DMTCPFAKE_FAULTS: faults } });
+    const id = lsf.bsub(job);
+    await waitFor("a generation", () => newest(job) >= 1, 120_000);
+    writeFileSync(faults, "STUCK=1@1\n");
+    await waitFor("the requeue", () => /^\S+ job=\S+ crjob: requeue 1: /m.test(stateLog(job)), 120_000);
+    release(job);
+    const st = await lsf.waitDone(id, 120_000);
+    const log = readFileSync(join(job.dirs.submit, `out.${id}`), "utf8");
+    expect(st.stat, log).toBe("DONE");
+    const h = history(job.dirs.state);
+    const stuck = h.find((e) => e.event.startsWith("stuck gen="));
+    expect(stuck, log).toBeDefined();
+    const gen = Number(stuck!.event.slice("stuck gen=".length));
+    expect(log).toMatch(/^crjob: dmtcp says the computation is not running \(look 1 of 3\)$/m);
+    expect(log).toMatch(/^crjob: dmtcp says the computation is not running \(look 2 of 3\)$/m);
+    expect(log).toMatch(new RegExp(`^crjob: error: dmtcp's computation is stuck .*: stopping the app; the job goes on from generation ${gen}$`, "m"));
+    expectRequeued(job.dirs.state, id, { count: 1, nrequeue: st.requeues });
+    expectResumed(job.dirs.state, log, { fromGeneration: gen, job: String(id), ...appEvents(job) });
+    expect(output(job)).toBe(starsOutput(60));
+  });
 });
 
 // A whole emulated run limit, requeue and resume per test: its own waits allow 120 s each.
@@ -306,7 +340,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
   it("run limit: final checkpoint, requeue (same job id), resume, DONE with exact output", async () => {
     // The app waits at line 100 until the run limit has requeued the job, so it cannot end before
     // the limit's final checkpoint, however loaded the machine.
-    const job = prepareJob(spec(120, 0.05, { lsf: "  runlimit: 1\n", args: holdArgs(100) }).replace("interval: 1s", "interval: 30s"));
+    const job = prep(spec(120, 0.05, { lsf: "  runlimit: 1\n", args: holdArgs(100) }).replace("interval: 1s", "interval: 30s"));
     // A 1-minute limit lasts 6 s: the own timer's final checkpoint at 3 s has 3 s (and the grace
     // after the limit) to complete on a loaded machine.
     const lsf = lsfEmulator(job.dirs.root, { flavour: "ibm", env: { ...ENV, LSFEMU_SECONDS_PER_MINUTE: "6" } });
@@ -324,7 +358,7 @@ describe("DMTCP job through the LSF emulator", { timeout: 300_000 }, () => {
 
   it("bkill: final checkpoint, EXIT; a new bsub resumes and ends DONE with exact output", async () => {
     // The app waits at line 40 until the bkilled job is over (released for the new bsub).
-    const job = prepareJob(spec(60, 0.05, { args: holdArgs(40) }).replace("interval: 1s", "interval: 1h"));
+    const job = prep(spec(60, 0.05, { args: holdArgs(40) }).replace("interval: 1s", "interval: 1h"));
     // IBM sends INT and TERM together, KILL one interval later: the harness's 10 s (LSF's default)
     // give the final checkpoint (images, manifest) room on a loaded machine (4 s was killed first,
     // exit 137, at a load average of 7).

@@ -238,4 +238,10 @@ export const MUTANTS = [
     patches: [{ file: MAIN, search: '  CRJOB_SIGNALS+=("$1")\n', replace: '  crjob_log "received SIG$1"\n' }],
     killers: [{ file: QUIET, test: "a signal that comes while a generation's manifest is written is logged once" }],
   },
+  {
+    name: "stuck-computation-ignored",
+    why: "a checkpointer's computation that is stuck for good (DMTCP 5.0: never running again, the app alive) is not noticed: the job logs a failed checkpoint every interval until its run limit, with no progress",
+    patches: [{ file: DMTCPT, search: '    case $err in *"not in running state"*) CRJOB_CKPT_STUCK=1 ;; esac\n', replace: "" }],
+    killers: [{ file: DMTCP, test: "a computation stuck for good" }],
+  },
 ];

@@ -68,6 +68,15 @@ def main():
     except OSError:
         sys.stderr.write("%s: coordinator not found at %s:%d\n" % (PROG, host, port))
         raise SystemExit(2)
+    if r is not None and r.get("notrunning"):
+        # dmtcp_command.cpp, DMT_COORD_NOT_RUNNING: the same words and stream, exit 2 (-kc's own
+        # words included, misleading as they are)
+        if req.get("kill"):
+            print("Computation was checkpointed and killed.")
+            raise SystemExit(2)
+        sys.stderr.write("Error, computation not in running state.  Either a checkpoint is\n"
+                         " currently happening or there are no connected processes.\n")
+        raise SystemExit(2)
     if r is None or not r.get("ok"):
         sys.stderr.write("%s: %s\n" % (PROG, (r or {}).get("error") or "no answer from the coordinator"))
         raise SystemExit(3)

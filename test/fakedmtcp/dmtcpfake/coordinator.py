@@ -83,6 +83,7 @@ class Coordinator:
         self.started = time.time()
         self.hostid = _hostid()
         self.generation = 0
+        self.stuck = False       # the STUCK knob broke the computation down: it never runs again
 
     def log(self, text):
         C.log(self.tmpdir, "coordinator-%d.log" % self.port, text)
@@ -246,7 +247,7 @@ class Coordinator:
     def status(self):
         with self.lock:
             tree = self.tree()
-            running = bool(tree) and not self.expected
+            running = bool(tree) and not self.expected and not self.stuck
         if running:
             running = all(self.classify(p, p in self.live_roots()) in ("coop", "filter", "shell") for p in tree)
         return {"ok": True, "peers": len(tree), "running": running, "host": "127.0.0.1", "port": self.port,
@@ -255,6 +256,8 @@ class Coordinator:
     # ------------------------------------------------------------ checkpoint
     def checkpoint(self, kill=False):
         with self.ckpt_lock:
+            if self.stuck or (C.fault("STUCK") and self._stick()):
+                return {"ok": False, "notrunning": True}
             try:
                 n = self._checkpoint()
             except CkptError as e:
@@ -268,6 +271,22 @@ class Coordinator:
         if kill:
             self.kill_all()
         return {"ok": True, "images": n}
+
+    def _stick(self):
+        """The STUCK knob, as a real DMTCP 5.0 computation was seen to break down (dmtcp.md, last
+        section): a process's own log line landed in a socket during the drain, a peer asserted
+        (connectionmessage.h:71, signature mismatch), and from then on the coordinator answered every
+        checkpoint with "computation not in running state" while the processes stayed alive and
+        never moved again. Here: every process of the tree is stopped (SIGSTOP), for good."""
+        self.stuck = True
+        for p in self.tree():
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except OSError:
+                pass
+        self.log("checkpoint broke down (STUCK): the computation is not running any more")
+        C.event("stuck", comp=self.comp)
+        return True
 
     def _ready_tree(self):
         deadline = time.time() + READY_WAIT
@@ -525,7 +544,7 @@ class Coordinator:
                 os._exit(0)
             if not seen_root and time.time() - self.started > 60:
                 os._exit(0)
-            if self.interval > 0 and live and time.time() - self.last_ckpt >= self.interval:
+            if self.interval > 0 and live and not self.stuck and time.time() - self.last_ckpt >= self.interval:
                 self.checkpoint()
 
 
