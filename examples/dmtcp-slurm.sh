@@ -218,6 +218,8 @@ crjob_remove_work() {
 # The checkpointers that leave nothing running after the app need no end of their own.
 # shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
 crjob_tool_end() { :; }
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_copy_output() { cp -p -- "$1" "$2"; } # from to: the app's output, at the stage-out
 
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
@@ -260,6 +262,8 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
+      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
+        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
@@ -550,35 +554,42 @@ crjob_wait_event() { # due
 
 # --- DMTCP: dmtcp_launch / dmtcp_command / dmtcp_restart -------------------------------------------
 # One private coordinator per run (--new-coordinator --coord-port 0, never the shared port 7779).
-# The app is a direct child of this script, and its output goes through a pipe to tee inside the
-# same DMTCP computation:
-#   dmtcp_launch ... bash -c 'app 2>&1 | sed -u -E FILTER | tee -a OUTPUT >/dev/null; exit ${PIPESTATUS[0]}'
-# DMTCP does not restore stdout/stderr, but tee's OUTPUT is a regular file, which DMTCP cuts back
-# to its checkpoint-time size on restart (and the pipe's bytes are in the images): the output stays
-# exact after any crash, and ${PIPESTATUS[0]} carries the app's exit status out.
+# The computation's root is a direct child of this script (dmtcp_launch execs into it): a bash
+# that opens the output file for the app and passes the app's exit status on:
+#   dmtcp_launch ... bash -c 'out=$1; shift; "$@" >>"$out" 2>&1; exit "$?"' crjob-dmtcp OUTPUT app args
+# DMTCP does not restore the stdin/stdout/stderr it was started with, but a file opened inside the
+# computation is a file to DMTCP on any fd, 1 and 2 too: on restart it is cut back to its
+# checkpoint-time size and appended to from there, so the output stays exact after any crash
+# (seen on DMTCP 5.0: kill -9 of the whole computation, restart, the same bytes as an unbroken
+# run), and bash's exit status is the app's.
 #
-# Between the app and tee, sed drops DMTCP's own messages. Every process that DMTCP sees start by
-# exec (the app, started by the pipeline's bash) logs at DMTCP's default level to its own fd 2:
-# the logger is set up from DMTCP_QUIET only in the first process and after fork, not after exec
-# (logger.cpp, dmtcpworker.cpp), so DMTCP_QUIET cannot silence it. On DMTCP 5.0 each restored app
-# process printed "WARNING at processinfo.cpp:586: ... cannot change process group" there, into
-# the app's 2>&1 pipe (dmtcp.md, last section). sed deletes lines in DMTCP's log format
-# ("LEVEL at FILE.cpp:LINE: ", 4.x "[PID] LEVEL at FILE.cpp:LINE in ..."), whole lines only, and
-# passes every other byte on as it is (-u: no buffering beyond the line; LC_ALL=C: any bytes).
+# Why not a pipe (app 2>&1 | tee -a OUTPUT, as before): DMTCP turns every pipe inside the
+# computation into a socket pair and drains it with a handshake at each checkpoint, and a process
+# that DMTCP sees start by exec (the app) logs DMTCP's own messages to its fd 2 at DMTCP's default
+# level: the logger is set up from DMTCP_QUIET only in the first process and after fork, not after
+# exec (logger.cpp: kLogFd, dmtcpworker.cpp), so DMTCP_QUIET cannot silence it. A WARNING written
+# during a checkpoint ("JAlloc expanded through mmap while reading /proc/self/maps") landed in the
+# middle of the handshake on that socket, a peer asserted (connectionmessage.h:71, signature
+# mismatch), and the computation never ran again. In a file, such a line is only a line.
+#
+# Those lines are dropped from the copy of the output that goes back to the submit dir (the
+# stage-out), as are the "cannot change process group" WARNINGs every restored process of DMTCP 5.0
+# printed (dmtcp.md, last section): whole lines in DMTCP's log format ("LEVEL at FILE.cpp:LINE: ",
+# 4.x "[PID] LEVEL at FILE.cpp:LINE in ..."), every other byte as it is (LC_ALL=C: any bytes).
 CRJOB_DMTCP_SIGNAL=40 # DMTCP's own checkpoint signal, moved off SIGUSR2 (LSF's run-limit signal)
-CRJOB_DMTCP_FILTER='/^(\[[0-9]+\] )?(TRACE|NOTE|WARNING|ASSERT) at [^ :]+\.(c|cc|cpp|h):[0-9]+[: ]/d'
+CRJOB_DMTCP_FILTER='^(\[[0-9]+\] )?(TRACE|NOTE|WARNING|ASSERT) at [^ :]+\.(c|cc|cpp|h):[0-9]+[: ]'
 # shellcheck disable=SC2016 # expanded by the bash that dmtcp_launch starts
-CRJOB_DMTCP_PIPELINE='out=$1 filter=$2; shift 2; "$@" 2>&1 | LC_ALL=C sed -u -E "$filter" | tee -a "$out" >/dev/null; exit "${PIPESTATUS[0]}"'
+CRJOB_DMTCP_ROOT='out=$1; shift; "$@" >>"$out" 2>&1; exit "$?"'
 CRJOB_DMTCP_LINKS=()
 
-# DMTCP's own messages never go into the app's output. Every DMTCP process runs with
+# DMTCP's own messages go to a log, as far as DMTCP lets them. Every DMTCP process runs with
 # DMTCP_QUIET=2 (NOTEs and WARNINGs off; read by launch, restart and each process from its own
 # environment, logger.cpp), set at launch so that it is in the images: restored processes get their
 # environment from the image. dmtcp_launch's and dmtcp_restart's stderr is a log in the state dir
 # (`crjob status` shows it), and so is the console DMTCP keeps for each process of the computation:
 # it dups the stderr of dmtcp_launch/dmtcp_restart into fd 827 and inherits it (logger.cpp), so a
 # message still printed there, e.g. the "cannot change process group" WARNING of every restored
-# process (dmtcp.md, last section), lands in this log, not in the app's pipe to tee.
+# process (dmtcp.md, last section), lands in this log, not in the app's output (but see above).
 crjob_dmtcp_log() { # what
   CRJOB_DMTCP_LOG=$CRJOB_STATE/dmtcp.log
   local size
@@ -587,6 +598,15 @@ crjob_dmtcp_log() { # what
   [ -n "${CRJOB_DMTCP_LOG_SAID:-}" ] || crjob_log "DMTCP's own messages go to $CRJOB_DMTCP_LOG"
   CRJOB_DMTCP_LOG_SAID=1
   printf '=== crjob: %s, job %s on %s, %s\n' "$1" "$CRJOB_JOBID" "$CRJOB_HOST" "$(date +%Y-%m-%dT%H:%M:%S%z)" >>"$CRJOB_DMTCP_LOG"
+}
+
+# The app's output back to the submit dir without DMTCP's own lines (see the top), when it has any.
+crjob_tool_copy_output() { # from to
+  cp -p -- "$1" "$2" || return 1
+  if LC_ALL=C grep -q -E "$CRJOB_DMTCP_FILTER" "$2"; then
+    LC_ALL=C grep -v -E "$CRJOB_DMTCP_FILTER" "$1" >"$2"
+    [ "$?" -le 1 ] && touch -r "$1" "$2" # grep -v: 1 = every line was one of DMTCP's
+  fi
 }
 
 crjob_tool_setup() {
@@ -631,14 +651,14 @@ crjob_tool_launch() {
     crjob_app_env
     DMTCP_QUIET=2 exec dmtcp_launch --new-coordinator --coord-port 0 --port-file "$CRJOB_DMTCP_PORT_FILE" \
       --ckptdir "$CRJOB_DMTCP_CKPT" --tmpdir "$DMTCP_TMPDIR" --ckpt-signal "$CRJOB_DMTCP_SIGNAL" \
-      bash -c "$CRJOB_DMTCP_PIPELINE" crjob-dmtcp "$CRJOB_APP_OUTPUT" "$CRJOB_DMTCP_FILTER" "${crjob_app[@]}"
+      bash -c "$CRJOB_DMTCP_ROOT" crjob-dmtcp "$CRJOB_APP_OUTPUT" "${crjob_app[@]}"
   ) </dev/null >/dev/null 2>>"$CRJOB_DMTCP_LOG" &
   CRJOB_APP_PID=$!
   CRJOB_CKPT_PID=$CRJOB_APP_PID
 }
 
 # `dmtcp_command -bc` returns when every image is written. The generation gets all of them
-# (one per process: bash, the app, tee) and the ckpt_*_files copies DMTCP makes of open files.
+# (one per process: bash and the app's) and the ckpt_*_files copies DMTCP makes of open files.
 # Sets CRJOB_CKPT_STUCK=1 when the coordinator says the computation is not running
 # (dmtcp_command exits 2 with "Error, computation not in running state."): no checkpoint of ours
 # is under way (-bc blocks), so either the app has just ended or the computation is stuck (seen on
@@ -674,7 +694,7 @@ crjob_tool_checkpoint() { # dir final
   return 0
 }
 
-# DMTCP reopens the app's files (tee's output, the ckpt_*_files copies) by the absolute paths they
+# DMTCP reopens the app's files (its output, the ckpt_*_files copies) by the absolute paths they
 # had at checkpoint time, in an old work dir. Make each old work dir of this job a link to this
 # one (what the seed did by hand with ln -s): the first stays until the job ends, the others go
 # once the app is restored. A leftover old work dir of this job (a crash on this node) is removed.
@@ -1177,4 +1197,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint a1010026b3a20e41345f73f6573c2776b0e3600dfbbcbd98be42a46fc2458a9d
+# crjob-fingerprint 6970a45f75ac5b8c841bf34f5a8e89631393c2266c1eaa0f983ca7f0550e8e61

@@ -211,6 +211,8 @@ crjob_remove_work() {
 # The checkpointers that leave nothing running after the app need no end of their own.
 # shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
 crjob_tool_end() { :; }
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_copy_output() { cp -p -- "$1" "$2"; } # from to: the app's output, at the stage-out
 
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
@@ -253,6 +255,8 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
+      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
+        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
@@ -1033,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 605a73f4e9acf0e0f613e06454ebc4b31e86db40c3fd46b8deb221028836b1ba
+# crjob-fingerprint be7cbc503a45bf22e1dd03f47f7d35c5338ae77e5eb808a1137fffec69d89695

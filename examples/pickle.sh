@@ -211,6 +211,8 @@ crjob_remove_work() {
 # The checkpointers that leave nothing running after the app need no end of their own.
 # shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
 crjob_tool_end() { :; }
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_copy_output() { cp -p -- "$1" "$2"; } # from to: the app's output, at the stage-out
 
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
@@ -253,6 +255,8 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
+      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
+        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
@@ -1033,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint cd936301bc408b13ddecb76f28eb57662486622fa296f64b9891e7afd79586fd
+# crjob-fingerprint a5967aa128d953ad645693456e2f1e3c4f303d60e0a584cf6baee80355a51b9d

@@ -217,6 +217,8 @@ crjob_remove_work() {
 # The checkpointers that leave nothing running after the app need no end of their own.
 # shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
 crjob_tool_end() { :; }
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_copy_output() { cp -p -- "$1" "$2"; } # from to: the app's output, at the stage-out
 
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
@@ -259,6 +261,8 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
+      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
+        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
@@ -1032,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 38ddf3c9c956ca38b81e57c50c497e2d009e46060446e40d895560829d766f94
+# crjob-fingerprint d3f5c49f1d12d0ede27238a93740b283bfba258d92ad96b0cfdf950e3d659a33

@@ -211,6 +211,8 @@ crjob_remove_work() {
 # The checkpointers that leave nothing running after the app need no end of their own.
 # shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
 crjob_tool_end() { :; }
+# shellcheck disable=SC2317 # replaced by a checkpointer's own (tools/dmtcp)
+crjob_tool_copy_output() { cp -p -- "$1" "$2"; } # from to: the app's output, at the stage-out
 
 # --- Staging ----------------------------------------------------------------------------------
 crjob_stage_in() {
@@ -253,6 +255,8 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
+      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
+        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       else
         cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
       fi
@@ -1030,4 +1034,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 3d7f5e3c314e7ba7652ce8a2f79102b583a8b908a033a374b568c1b5b6b2764b
+# crjob-fingerprint 80ac61dd438727539a82137ecf9644cebb90d967f05cef3c4cffca2d8f9b32ec

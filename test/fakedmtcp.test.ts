@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { starsOutput } from "./lifecycle/harness.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PATH = `${join(ROOT, "test", "bin")}:${join(ROOT, "test", "apps")}:${process.env.PATH ?? ""}`;
@@ -255,6 +256,36 @@ echo nul=$(tr -cd '\0' < out | wc -c)
     );
     expect(r.v.rc, r.stderr).toBe("0");
     expect(Number(r.v.nul)).toBeGreaterThan(0);
+  });
+
+  it("a file the computation opens on fds 1 and 2 is cut back on restart (exact output); the launch's own stdout is not", async () => {
+    // As seen on DMTCP 5.0 (kill -9 of the whole computation after a checkpoint, restart: the same
+    // bytes as an unbroken run, the exit status through bash); fileconnlist.cpp: only a
+    // pre-existing fd <= 2 is a StdioConnection, not restored.
+    const d = tmp();
+    const r = await bash(
+      String.raw`
+dmtcp_launch $L bash -c 'out=$1; shift; "$@" >>"$out" 2>&1; exit "$?"' x out stars --lines 60 --tick 0.1 --exit 7 >> outer < /dev/null &
+p=$!
+waitfor '[ $(lines out) -ge 10 ]'
+dmtcp_command -p $(cat pf) -bc >/dev/null
+echo atckpt=$(lines out)
+n=$(lines out); waitfor "[ \$(lines out) -ge $((n + 5)) ]"
+kill -9 $(ps -o pid= --ppid $p) $p 2>/dev/null; wait $p 2>/dev/null
+echo atkill=$(lines out)
+echo outer1=$(stat -c %s outer)
+echo again >> outer
+dmtcp_restart -q --new-coordinator --coord-port 0 ck/ckpt_*.dmtcp >> outer 2>&1 < /dev/null
+echo rc=$?
+echo outer2=$(stat -c %s outer)
+`,
+      d,
+    );
+    expect(r.v.rc, r.stderr).toBe("7");
+    expect(Number(r.v.atkill)).toBeGreaterThan(Number(r.v.atckpt));
+    const out = readFileSync(join(d, "out"), "utf8");
+    expect(out.replace(/^WARNING at .*\n/gm, "")).toBe(starsOutput(60));
+    expect(Number(r.v.outer2)).toBeGreaterThanOrEqual(Number(r.v.outer1) + "again\n".length); // not cut back
   });
 
   it("SIGUSR2 is DMTCP's checkpoint signal unless --ckpt-signal moves it; -kc makes the app exit 0", async () => {

@@ -107,13 +107,12 @@ describe("DMTCP job run directly", () => {
     if (REAL) {
       // Real DMTCP names an image after the process's program at checkpoint time: the app is
       // python3.11, or still env or bash inside pyenv's python3 shim, which may be more than one
-      // process then (5 images seen on DMTCP 5.0); it writes a _files dir only for a process that
-      // needs one.
-      expect(names.length, names.join(" ")).toBeGreaterThanOrEqual(4);
-      expect(names).toEqual(expect.arrayContaining(["ckpt_bash", "ckpt_sed", "ckpt_tee"]));
+      // process then; it writes a _files dir only for a process that needs one.
+      expect(names.length, names.join(" ")).toBeGreaterThanOrEqual(2);
+      expect(names).toContain("ckpt_bash");
     } else {
-      expect(names).toEqual(["ckpt_bash", "ckpt_python3", "ckpt_sed", "ckpt_tee"]);
-      expect(images.filter((f) => f.endsWith("_files")).length).toBe(4);
+      expect(names).toEqual(["ckpt_bash", "ckpt_python3"]);
+      expect(images.filter((f) => f.endsWith("_files")).length).toBe(2);
     }
     // DMTCP's logs go to the job's own DMTCP_TMPDIR, not /tmp.
     expect(readdirSync(join(work, ".crjob-dmtcp", "tmp")).some((d) => d.startsWith("dmtcp-"))).toBe(true);
@@ -131,13 +130,17 @@ describe("DMTCP job run directly", () => {
     const job = prep(spec(120, 0.1, { checkpoint: "  keep: 3\n", args: holdArgs(100) }));
     const first = start(job, "2001");
     await waitRunning(first, "generation 2", () => newest(job) >= 2);
-    first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app, tee
+    first.signalGroup("SIGKILL"); // the node dies: script, coordinator, app
     await first.done;
     const second = start(job, "2002");
     await waitRunning(second, "a generation of the second run", () => /^crjob: checkpoint \d+ written/m.test(second.log()), 60_000);
     expect(second.log()).toMatch(/crjob: restart from generation \d+ \(written by job 2001/);
     second.signalGroup("SIGKILL");
     await second.done;
+    // The restored app's own DMTCP WARNING ("cannot change process group": its process group is
+    // the new job's) went to its stderr, the output file in the work dir: a line there, dropped
+    // from what the stage-out copies back (checked at the end).
+    expect(readFileSync(join(job.dirs.scratch, "2002", "stars.out"), "utf8")).toMatch(/^WARNING at processinfo\.cpp:\d+: .*cannot change process group/m);
     release(job);
     const third = start(job, "2003");
     const { code } = await third.done;
@@ -214,7 +217,7 @@ describe("DMTCP job run directly", () => {
     expect(output(job)).toBe(starsOutput(40));
   });
 
-  it("passes the app's exit status on through the pipeline and keeps the checkpoints", async () => {
+  it("passes the app's exit status on through the computation's root and keeps the checkpoints", async () => {
     const job = prep(spec(12, 0.1, { args: `, --exit, "7"${holdArgs(6)}` }));
     const run = start(job, "4001");
     await waitRunning(run, "a generation", () => newest(job) >= 1);

@@ -183,9 +183,12 @@ export const MUTANTS = [
   },
   {
     name: "dmtcp-messages-in-output",
-    why: "DMTCP's own WARNING lines (printed by restored processes to their stderr) are not filtered out of the app's output",
-    patches: [{ file: DMTCPT, search: '| LC_ALL=C sed -u -E "$filter" |', replace: '| cat |' }],
-    killers: [{ file: REAL, test: "two crashes and resumes: exact output" }],
+    why: "DMTCP's own WARNING lines (printed by restored processes to their stderr, the output file) are not dropped from the output the stage-out copies back",
+    patches: [{ file: DMTCPT, search: '  if LC_ALL=C grep -q -E "$CRJOB_DMTCP_FILTER" "$2"; then\n', replace: "  if false; then\n" }],
+    killers: [
+      { file: REAL, test: "two crashes and resumes: exact output" },
+      { file: DMTCP, test: "killed with kill -9 twice, resumed under new job ids" },
+    ],
   },
   {
     name: "signal-during-checkpoint-lost",

@@ -263,3 +263,17 @@ def restore_warning(rec, env, root=False):
         os.write(2, text.encode())
     except OSError:
         pass
+
+
+def stdio_links():
+    """What this process's fds 0-2 refer to: the stdin/stdout/stderr that dmtcp_launch or
+    dmtcp_restart was started with. DMTCP does not restore those (fileconnlist.cpp,
+    scanForPreExisting: a pre-existing fd <= 2 is a StdioConnection); a file the computation opens
+    itself is a file on any fd, 0-2 included."""
+    out = []
+    for fd in (0, 1, 2):
+        try:
+            out.append(os.readlink("/proc/self/fd/%d" % fd))
+        except OSError:
+            pass
+    return out

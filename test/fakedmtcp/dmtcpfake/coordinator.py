@@ -84,6 +84,7 @@ class Coordinator:
         self.hostid = _hostid()
         self.generation = 0
         self.stuck = False       # the STUCK knob broke the computation down: it never runs again
+        self.stdio = []          # what fds 0-2 of dmtcp_launch / dmtcp_restart referred to
 
     def log(self, text):
         C.log(self.tmpdir, "coordinator-%d.log" % self.port, text)
@@ -156,6 +157,7 @@ class Coordinator:
     def on_launch(self, msg):
         with self.lock:
             self._adopt(msg)
+            self.stdio = list(msg.get("stdio") or [])
             pid = int(msg["pid"])
             self.roots.append((pid, _start(pid)))
         self.log("launch root pid=%d" % pid)
@@ -164,6 +166,7 @@ class Coordinator:
     def on_restart(self, msg):
         with self.lock:
             self._adopt(msg)
+            self.stdio = list(msg.get("stdio") or [])
             pid = int(msg["pid"])
             key = (pid, _start(pid))
             self.roots.append(key)
@@ -404,9 +407,18 @@ class Coordinator:
             "id": ident, "prog": ent.get("prog") or C.prog_name(argv, exe), "kind": kind, "pid": pid,
             "vpid": vpid, "parent_pid": st.get("ppid"), "orphan": st.get("ppid") == 1, "pgid": st.get("pgid"),
             "exe": exe, "argv": argv, "env": env, "cwd": cwd,
-            "fds": P.fd_table(pid, exclude=exclude),
+            "fds": self._fds(pid, exclude),
             "state": (msg or {}).get("state"), "script": (msg or {}).get("script"),
         }
+
+    def _fds(self, pid, exclude):
+        """The process's open fds; each of 0-2 says whether it is still the stdin/stdout/stderr the
+        computation was started with (not restored) or a file the computation opened (restored)."""
+        fds = P.fd_table(pid, exclude=exclude)
+        for f in fds:
+            if f["fd"] < 3:
+                f["stdio"] = f.get("link") in self.stdio
+        return fds
 
     def _ckptdir(self):
         d = self.ckptdir or "."

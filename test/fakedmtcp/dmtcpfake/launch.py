@@ -86,7 +86,8 @@ def main():
     comp = "%s-%d-%x" % (coordinator._hostid(), os.getpid(), int(time.time() * 1e6))
     try:
         r = C.request(host, port, {"op": "launch", "pid": os.getpid(), "comp": comp, "ckptdir": ckptdir,
-                                   "cwd": os.getcwd(), "sig": sig, "interval": interval}, timeout=10)
+                                   "cwd": os.getcwd(), "sig": sig, "interval": interval,
+                                   "stdio": C.stdio_links()}, timeout=10)
     except OSError as e:
         die(PROG, "cannot register with the coordinator: %s" % e, C.FAIL_RC)
     comp = (r or {}).get("comp") or comp

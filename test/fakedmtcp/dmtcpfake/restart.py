@@ -52,8 +52,10 @@ def check_files(recs, quiet):
     copied = {(rec["id"], f.get("fd")) for rec in recs for f in rec.get("files", []) if "fd" in f}
     for rec in recs:
         for f in rec.get("fds", []):
-            if f["fd"] < 3 or f.get("kind") != "regular" or f.get("unlinked") or "dup_of" in f:
-                continue  # stdin/stdout/stderr are not restored: they come from dmtcp_restart
+            if f["fd"] < 3 and f.get("stdio", True):
+                continue  # the stdin/stdout/stderr it was started with are not restored: dmtcp_restart's
+            if f.get("kind") != "regular" or f.get("unlinked") or "dup_of" in f:
+                continue
             path, acc = f["path"], f["flags"] & 3
             if not os.path.isdir(os.path.dirname(path) or "/"):
                 fail("cannot restore open file %s: its directory does not exist" % path)
@@ -177,7 +179,7 @@ def main():
     summary = [{k: r.get(k) for k in ("id", "prog", "kind", "argv", "exe", "vpid")} for r in recs]
     try:
         C.request(host, port, {"op": "restart", "pid": os.getpid(), "comp": imgs[0]["computation"], "root": root["id"],
-                               "images": summary, "restore_dir": rdir, "cwd": os.getcwd(),
+                               "images": summary, "restore_dir": rdir, "cwd": os.getcwd(), "stdio": C.stdio_links(),
                                "ckptdir": opts.get("ckptdir") or imgs[0]["ckptdir"],
                                "sig": imgs[0].get("sig"), "interval": int(opts.get("interval") or imgs[0].get("interval") or 0)},
                   timeout=10)
