@@ -554,14 +554,15 @@ crjob_wait_event() { # due
 
 # --- DMTCP: dmtcp_launch / dmtcp_command / dmtcp_restart -------------------------------------------
 # One private coordinator per run (--new-coordinator --coord-port 0, never the shared port 7779).
-# The computation's root is a direct child of this script (dmtcp_launch execs into it): a bash
-# that opens the output file for the app and passes the app's exit status on:
-#   dmtcp_launch ... bash -c 'out=$1; shift; "$@" >>"$out" 2>&1; exit "$?"' crjob-dmtcp OUTPUT app args
+# The app is the computation's root and a direct child of this script: dmtcp_launch execs into a
+# bash that opens the output file and execs into the app:
+#   dmtcp_launch ... bash -c 'out=$1; shift; exec "$@" >>"$out" 2>&1' crjob-dmtcp OUTPUT app args
 # DMTCP does not restore the stdin/stdout/stderr it was started with, but a file opened inside the
-# computation is a file to DMTCP on any fd, 1 and 2 too: on restart it is cut back to its
-# checkpoint-time size and appended to from there, so the output stays exact after any crash
-# (seen on DMTCP 5.0: kill -9 of the whole computation, restart, the same bytes as an unbroken
-# run), and bash's exit status is the app's.
+# computation is a file to DMTCP on any fd, 1 and 2 too, also across an exec: on restart it is cut
+# back to its checkpoint-time size and appended to from there, so the output stays exact after
+# any crash (seen on DMTCP 5.0: kill -9 of the whole computation, restart, the same bytes as an
+# unbroken run, dmtcp_restart's exit status the app's; one image, the app's). No process stays
+# between the two: under DMTCP a fork and exec costs about 0.4 s more.
 #
 # Why not a pipe (app 2>&1 | tee -a OUTPUT, as before): DMTCP turns every pipe inside the
 # computation into a socket pair and drains it with a handshake at each checkpoint, and a process
@@ -579,7 +580,7 @@ crjob_wait_event() { # due
 CRJOB_DMTCP_SIGNAL=40 # DMTCP's own checkpoint signal, moved off SIGUSR2 (LSF's run-limit signal)
 CRJOB_DMTCP_FILTER='^(\[[0-9]+\] )?(TRACE|NOTE|WARNING|ASSERT) at [^ :]+\.(c|cc|cpp|h):[0-9]+[: ]'
 # shellcheck disable=SC2016 # expanded by the bash that dmtcp_launch starts
-CRJOB_DMTCP_ROOT='out=$1; shift; "$@" >>"$out" 2>&1; exit "$?"'
+CRJOB_DMTCP_ROOT='out=$1; shift; exec "$@" >>"$out" 2>&1'
 CRJOB_DMTCP_LINKS=()
 
 # DMTCP's own messages go to a log, as far as DMTCP lets them. Every DMTCP process runs with
@@ -658,7 +659,7 @@ crjob_tool_launch() {
 }
 
 # `dmtcp_command -bc` returns when every image is written. The generation gets all of them
-# (one per process: bash and the app's) and the ckpt_*_files copies DMTCP makes of open files.
+# (one per process: the app's, more if it has children) and the ckpt_*_files copies DMTCP makes.
 # Sets CRJOB_CKPT_STUCK=1 when the coordinator says the computation is not running
 # (dmtcp_command exits 2 with "Error, computation not in running state."): no checkpoint of ours
 # is under way (-bc blocks), so either the app has just ended or the computation is stuck (seen on
@@ -749,7 +750,7 @@ crjob_tool_restart() { # gen_dir old_workdir
   crjob_dmtcp_link_workdirs "$2" || return 2
   cd "$CRJOB_WORK" || return 2 # DMTCP does not restore the working directory
   # All images of the generation, a new private coordinator; dmtcp_restart execs into the app
-  # (the root bash), so $! is the app, a direct child of this script, and its status is the app's.
+  # (the root), so $! is the app, a direct child of this script, and its status is the app's.
   crjob_dmtcp_log "restart from ${gen##*/}"
   (
     trap '' INT TERM USR1 USR2
@@ -795,18 +796,33 @@ crjob_tool_restart() { # gen_dir old_workdir
 # DMTCP's coordinator outlives the app for a moment (it exits on its last client) and then still
 # logs into DMTCP_TMPDIR, which is inside the work dir: removing the work dir before it is gone lets
 # it make the dir again (seen with the stand-in once the script noticed the app's end at once; a
-# leftover process also keeps the job's files open). Wait until it no longer answers, asking it to
-# quit after a second or two; at most about 12 s.
+# leftover process also keeps the job's files open). Wait until it no longer listens on its port,
+# looking 5 times 20 ms apart, then less often, asking it to quit after about a second; at most
+# about 12 s. The look is /proc/net/tcp{,6}, read
+# by bash: `dmtcp_command --status` took 1 s to give up on a coordinator already gone (DMTCP 5.0),
+# which was most of what a short job's end cost.
+crjob_dmtcp_listening() { # port
+  local hex f _n addr _peer st _rest
+  printf -v hex ':%04X' "$1"
+  for f in /proc/net/tcp /proc/net/tcp6; do
+    [ -r "$f" ] || continue
+    while read -r _n addr _peer st _rest; do
+      [ "$st" = 0A ] && [ "${addr: -5}" = "$hex" ] && return 0 # 0A: LISTEN
+    done <"$f"
+  done
+  return 1
+}
+
 crjob_tool_end() {
   local port='' i
   [ -n "${CRJOB_DMTCP_PORT_FILE:-}" ] || return 0
   read -r port 2>/dev/null <"$CRJOB_DMTCP_PORT_FILE"
   [ -n "$port" ] || return 0
   CRJOB_NAP=1
-  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-    dmtcp_command --coord-port "$port" --status >/dev/null 2>&1 || return 0
-    [ "$i" != 4 ] || dmtcp_command --coord-port "$port" --quit >/dev/null 2>&1
-    crjob_nap
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    crjob_dmtcp_listening "$port" || return 0
+    [ "$i" != 8 ] || dmtcp_command --coord-port "$port" --quit >/dev/null 2>&1
+    if [ "$i" -le 5 ]; then sleep 0.02; else crjob_nap; fi # it is usually gone within milliseconds
   done
   crjob_log "warning: DMTCP's coordinator (port $port) is still there"
 }
@@ -1197,4 +1213,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 6970a45f75ac5b8c841bf34f5a8e89631393c2266c1eaa0f983ca7f0550e8e61
+# crjob-fingerprint 9001332b4839441fc24b99ad0108591bf725b7ea42e66947243d32b317a4130b

@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint be7cbc503a45bf22e1dd03f47f7d35c5338ae77e5eb808a1137fffec69d89695
+# crjob-fingerprint e4892cf825ee034698dc4c36e84209d55381d08eb08b23513f69ba4404c49968

@@ -1038,4 +1038,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 5be0b9033365a61fb2bf74a24cf2db86c6016aa67b691964aea92ea845ab943e
+# crjob-fingerprint 0dd0e47e7fb07f8c013668a15cdbf0d16612bf5ef1ae95eda9d82d959a4d3d7e

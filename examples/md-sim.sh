@@ -1036,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 8e18fd64fde988b50d824251b1bfc16a00916c9e61bf8a3d1865d4e900821f3b
+# crjob-fingerprint 170977b2daa762a9e0d32c810684721b534408583c3a766541ab4780c9082b57

@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint a5967aa128d953ad645693456e2f1e3c4f303d60e0a584cf6baee80355a51b9d
+# crjob-fingerprint d640fb862526ac70bd440fe46fe46311b2514751dad03bdd558b346fc1d5dd63

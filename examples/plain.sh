@@ -956,4 +956,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint f6f1dc3016329a01967734b4646662e83f1393f51739b51c4e4985a41e85d9d6
+# crjob-fingerprint 1eed845cac58624d33fe8cb466d3163aa508bc225b7db81abfb8913da179a3dc

@@ -1036,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint d3f5c49f1d12d0ede27238a93740b283bfba258d92ad96b0cfdf950e3d659a33
+# crjob-fingerprint 305361a831de184fcfb7d4649a443113a0f4e6cf63735ce087ccf7a6eb234933

@@ -1034,4 +1034,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 80ac61dd438727539a82137ecf9644cebb90d967f05cef3c4cffca2d8f9b32ec
+# crjob-fingerprint 1558d70028f0677d4939c9e1f68e5a8d6e8a2b903a7872be74d30c4d57f412e9

@@ -47,7 +47,7 @@ export function makeUnreadable(dir: string, file: string): void {
 /** A temporary directory removed after the test file. */
 export function tempDir(prefix = "crjob-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  if (process.env.CRJOB_TEST_KEEP !== "1") afterAll(() => rmSync(dir, { recursive: true, force: true })); // 1: keep it to look at a failure
   return dir;
 }
 

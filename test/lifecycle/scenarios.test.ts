@@ -183,14 +183,18 @@ describe("restart", () => {
     first.signalGroup("SIGKILL");
     await first.done;
     const old = generations(job.dirs.state);
-    const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "5" });
+    const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "30" });
     await waitRunning(fresh, "fresh start", () => fresh.log().includes("fresh start"));
-    // Its first checkpoint is being written (the stand-in takes 5 s over it).
+    // Its first checkpoint is being written (the stand-in takes 30 s over it: the test kills it as
+    // soon as it sees it, so a loaded machine cannot let it complete first), under any name (a
+    // mutant writes it in place): a new dir with the context and no manifest yet.
     const inProgress = (f: string) => f.startsWith(".gen.") || (/^gen\.\d+$/.test(f) && !old.includes(Number(f.slice(4))));
-    // Under way = the checkpointer has written half its context (then it waits 5 s): everything the
+    // Under way = the checkpointer has written half its context (then it waits): everything the
     // script does before that has been done.
     await waitRunning(fresh, "a checkpoint in progress", () =>
-      readdirSync(job.dirs.state).some((f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context"))),
+      readdirSync(job.dirs.state).some(
+        (f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context")) && !existsSync(join(job.dirs.state, f, "manifest")),
+      ),
     );
     fresh.signalGroup("SIGKILL");
     await fresh.done;

@@ -23,6 +23,16 @@ export function slurmDown(): string | null {
   return null;
 }
 
+/** The real DMTCP's install prefix with CRJOB_TEST_DMTCP=real (CRJOB_DMTCP_PREFIX, which it needs), else null. */
+export const REAL_DMTCP: string | null = (() => {
+  const choice = process.env.CRJOB_TEST_DMTCP ?? "fake";
+  if (choice === "fake") return null;
+  if (choice !== "real") throw new Error(`CRJOB_TEST_DMTCP=${choice}: say fake (the default) or real`);
+  const prefix = process.env.CRJOB_DMTCP_PREFIX;
+  if (!prefix) throw new Error("CRJOB_TEST_DMTCP=real needs CRJOB_DMTCP_PREFIX (the DMTCP install prefix)");
+  return prefix;
+})();
+
 export interface SlurmJobDirs {
   root: string;
   submit: string;
@@ -40,7 +50,9 @@ export function prepare(spec: string): SlurmJobDirs {
   const dirs = { root, submit: join(root, "submit"), state: join(root, "state"), scratch: join(root, "scratch"), site: join(root, "site.yaml") };
   mkdirSync(dirs.submit);
   mkdirSync(dirs.scratch);
-  writeFileSync(dirs.site, "flavour: slurm\n"); // no queues: cr_* come from PATH (the stand-ins)
+  // No queues: cr_* and dmtcp_* come from PATH (the stand-ins); with the real DMTCP
+  // (CRJOB_TEST_DMTCP=real), the queues name its prefix, as a site's profile would.
+  writeFileSync(dirs.site, REAL_DMTCP ? `flavour: slurm\nqueues:\n  normal:\n    dmtcp: ${JSON.stringify(REAL_DMTCP)}\n  short:\n    dmtcp: ${JSON.stringify(REAL_DMTCP)}\n` : "flavour: slurm\n");
   writeFileSync(join(dirs.submit, "job.yaml"), spec.replaceAll("$STATE", dirs.state).replaceAll("$SCRATCH", dirs.scratch));
   return dirs;
 }

@@ -246,10 +246,13 @@ def quiet_level(env):
 def restore_warning(rec, env, root=False):
     """What every restored process of a real DMTCP 5.0 printed to its own fd 2 on restart when its
     process group had changed (dmtcp.md, last section; processinfo.cpp restoreProcessGroupInfo).
-    DMTCP_QUIET=2 silenced it only in the computation's root: the logger reads DMTCP_QUIET in the
-    first process and after fork, never after exec (logger.cpp, dmtcpworker.cpp), so processes that
+    DMTCP_QUIET=2 silenced it only in the computation's first process (root=True: the root `bash -c`
+    that dmtcp_launch started, restored as the shell): the logger reads DMTCP_QUIET in the first
+    process and after fork, never after exec (logger.cpp, dmtcpworker.cpp), so processes that
     started by exec inside the computation (the app, tee, sed) log at the default level. Seen on
-    5.0 with DMTCP_QUIET=2: tee's and sed's warnings, none from the root bash."""
+    5.0 with DMTCP_QUIET=2: tee's and sed's warnings, none from the root bash. A Python app here is
+    always such a process: crjob's root bash execs into it, and `#!/usr/bin/env python3` and
+    pyenv's shim exec again."""
     if root and quiet_level(env) >= 2:
         return
     saved = rec.get("pgid")

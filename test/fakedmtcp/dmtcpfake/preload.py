@@ -63,7 +63,9 @@ def _reopen(rec):
     done = {}
     for f in rec.get("fds", []):
         n = f["fd"]
-        if n < 3 or f.get("kind") != "regular":
+        if n < 3 and f.get("stdio", True):
+            continue  # the stdin/stdout/stderr dmtcp_launch had: dmtcp_restart's stay (see restart.py)
+        if f.get("kind") != "regular":
             continue
         if "dup_of" in f and f["dup_of"] in done:
             os.dup2(done[f["dup_of"]], n)
@@ -97,7 +99,7 @@ def _restore():
     os.environ.update(env)
     os.environ.update(keep)
     _reopen(rec)
-    C.restore_warning(rec, env, root=rec.get("parent") is None)  # to its own fd 2, as real DMTCP (common.py)
+    C.restore_warning(rec, env)  # to its own fd 2, as real DMTCP (common.py): a Python app started by exec
     os.environ["CRFAKE_RESTORE"] = json.dumps({"state": rec.get("state")})  # for libcr.init()
     vpid = int(rec.get("vpid") or os.getpid())
     real_getpid = os.getpid
