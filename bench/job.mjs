@@ -19,8 +19,10 @@
 //              "line N: PID Killed ( trap … )" that users read as a crash).
 //
 // `--base REV` measures the templates of git revision REV too, side by side (the bundled CLI with
-// --templates <REV's templates/>): before and after in one run. `--tools none,blcr` (default).
-// The BLCR tools are the stand-ins of test/bin. Figures only: nothing fails on a slow machine.
+// --templates <REV's templates/>): before and after in one run. `--tools none,blcr` (default; also
+// dmtcp). The BLCR tools are the stand-ins of test/bin; DMTCP's too, unless BENCH_DMTCP_PREFIX names
+// a real one (its bare app: dmtcp_launch of a bash that opens the output and execs /bin/true).
+// Figures only: nothing fails on a slow machine.
 // Run alone: `npm run bench:job` (builds first), or `node bench/job.mjs --base 9e21ca0`; skipped by
 // `npm run bench` with BENCH_ONLY=cold|batch.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -52,7 +54,9 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const env = (extra = {}) => ({ ...process.env, PATH: `${testBin}:${process.env.PATH}`, ...extra });
+// BENCH_DMTCP_PREFIX: a real DMTCP's install prefix, its bin/ first on PATH (else dmtcp_* are test/bin's stand-ins).
+const dmtcpBin = process.env.BENCH_DMTCP_PREFIX ? `${join(process.env.BENCH_DMTCP_PREFIX, "bin")}:` : "";
+const env = (extra = {}) => ({ ...process.env, PATH: `${dmtcpBin}${testBin}:${process.env.PATH}`, ...extra });
 
 function spec(tool, dir, app) {
   const [command, ...args] = app;
@@ -104,7 +108,14 @@ function timed(argv, options) {
  * (forks and execs, mostly) hardly depends on what else the machine runs; wall does.
  */
 function overhead(variants) {
-  const bare = { none: ["/bin/true"], blcr: [join(testBin, "cr_run"), "/bin/true"] };
+  // dmtcp: as the script has to start it, with the output file opened inside the computation.
+  const dmtcpDir = join(base, "bare-dmtcp");
+  mkdirSync(dmtcpDir, { recursive: true });
+  const bare = {
+    none: ["/bin/true"],
+    blcr: [join(testBin, "cr_run"), "/bin/true"],
+    dmtcp: ["bash", "-c", 'cd "$1" && DMTCP_QUIET=2 exec dmtcp_launch --new-coordinator --coord-port 0 --ckptdir . --tmpdir . bash -c \'exec "$@" >>out 2>&1\' x /bin/true', "_", dmtcpDir],
+  };
   const times = variants.map(() => []);
   const bareTimes = Object.fromEntries(Object.keys(bare).map((t) => [t, []]));
   const tools = [...new Set(variants.map((v) => v.tool))];
@@ -243,7 +254,8 @@ try {
   const sig = [];
   for (const v of variants) sig.push(await signalLatency(v));
   const resolution = (1 / CLK_TCK / seconds) * 100;
-  console.log(`Job: the generated script's own cost (bash ${spawnSync("bash", ["-c", "echo $BASH_VERSION"], { encoding: "utf8" }).stdout.trim()}, stand-ins of test/bin for BLCR)`);
+  const dmtcpWhat = opts.tools.split(",").includes("dmtcp") ? (dmtcpBin ? `, DMTCP of ${process.env.BENCH_DMTCP_PREFIX}` : ", stand-ins for DMTCP") : "";
+  console.log(`Job: the generated script's own cost (bash ${spawnSync("bash", ["-c", "echo $BASH_VERSION"], { encoding: "utf8" }).stdout.trim()}, stand-ins of test/bin for BLCR${dmtcpWhat})`);
   console.log(`  load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}; ${runs} runs for the /bin/true job`);
   console.log("  tool  templates   /bin/true job over the bare app: wall, CPU    script CPU while the app runs   INT → received / acted on / job ended (max)   other lines in the log");
   variants.forEach((v, k) => {
