@@ -587,10 +587,9 @@ CRJOB_DMTCP_LINKS=()
 # DMTCP_QUIET=2 (NOTEs and WARNINGs off; read by launch, restart and each process from its own
 # environment, logger.cpp), set at launch so that it is in the images: restored processes get their
 # environment from the image. dmtcp_launch's and dmtcp_restart's stderr is a log in the state dir
-# (`crjob status` shows it), and so is the console DMTCP keeps for each process of the computation:
-# it dups the stderr of dmtcp_launch/dmtcp_restart into fd 827 and inherits it (logger.cpp), so a
-# message still printed there, e.g. the "cannot change process group" WARNING of every restored
-# process (dmtcp.md, last section), lands in this log, not in the app's output (but see above).
+# (`crjob status` shows it), and so is the console DMTCP keeps for the computation's first process
+# (it dups that stderr into fd 827, logger.cpp). A process that started by exec, as the app does,
+# logs to its own fd 2 instead, the output file: those lines are dropped at the stage-out (above).
 crjob_dmtcp_log() { # what
   CRJOB_DMTCP_LOG=$CRJOB_STATE/dmtcp.log
   local size
@@ -798,9 +797,8 @@ crjob_tool_restart() { # gen_dir old_workdir
 # it make the dir again (seen with the stand-in once the script noticed the app's end at once; a
 # leftover process also keeps the job's files open). Wait until it no longer listens on its port,
 # looking 5 times 20 ms apart, then less often, asking it to quit after about a second; at most
-# about 12 s. The look is /proc/net/tcp{,6}, read
-# by bash: `dmtcp_command --status` took 1 s to give up on a coordinator already gone (DMTCP 5.0),
-# which was most of what a short job's end cost.
+# about 12 s. The look is /proc/net/tcp{,6}, read by bash: `dmtcp_command --status` took 1 s to
+# give up on a coordinator already gone (DMTCP 5.0), most of what a short job's end cost.
 crjob_dmtcp_listening() { # port
   local hex f _n addr _peer st _rest
   printf -v hex ':%04X' "$1"
@@ -1213,4 +1211,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 9001332b4839441fc24b99ad0108591bf725b7ea42e66947243d32b317a4130b
+# crjob-fingerprint 3c82366b9e7de7cc530048a350bb0612da12c373981808c481b153bfae6410f7

@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint e4892cf825ee034698dc4c36e84209d55381d08eb08b23513f69ba4404c49968
+# crjob-fingerprint bd4597c6a157824e920da706e6c6179e32f8f5f1e5de3ac8070d6c25ffab4b1a

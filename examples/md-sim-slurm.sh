@@ -1038,4 +1038,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 0dd0e47e7fb07f8c013668a15cdbf0d16612bf5ef1ae95eda9d82d959a4d3d7e
+# crjob-fingerprint 8ad3d8232094fb023feccc26336d72cc08ffd6331a066ad17e8f1331e43c2cff

@@ -1036,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 170977b2daa762a9e0d32c810684721b534408583c3a766541ab4780c9082b57
+# crjob-fingerprint 5613813ca2839036414b4f353d2f352afd9b4195630bb9e98645fc216ed28d5c

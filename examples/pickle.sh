@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint d640fb862526ac70bd440fe46fe46311b2514751dad03bdd558b346fc1d5dd63
+# crjob-fingerprint b3ae74b158b5aeed035e76762b66234c4419c3565e91a011c6f044a74274b952

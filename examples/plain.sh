@@ -956,4 +956,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 1eed845cac58624d33fe8cb466d3163aa508bc225b7db81abfb8913da179a3dc
+# crjob-fingerprint f3415358409833f61ecf806ccf913a3049c3edc63105eb853335e321df1e7d02

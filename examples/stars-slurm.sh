@@ -1036,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 305361a831de184fcfb7d4649a443113a0f4e6cf63735ce087ccf7a6eb234933
+# crjob-fingerprint 22a39b186fb850d30303d4e42c0e4341512fd66a923d423fd7ad62225896c9de

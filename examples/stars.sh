@@ -1034,4 +1034,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 1558d70028f0677d4939c9e1f68e5a8d6e8a2b903a7872be74d30c4d57f412e9
+# crjob-fingerprint 7675c7a6556516f1719301c9393a5b9290946a6901f17199f4bd953e07ef3d6a
