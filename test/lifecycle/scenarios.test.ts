@@ -185,16 +185,15 @@ describe("restart", () => {
     const old = generations(job.dirs.state);
     const fresh = runJob(job, "802", { CRJOB_MODE: "fresh", CRFAKE_CKPT_DELAY: "30" });
     await waitRunning(fresh, "fresh start", () => fresh.log().includes("fresh start"));
-    // Its first checkpoint is being written (the stand-in takes 30 s over it: the test kills it as
-    // soon as it sees it, so a loaded machine cannot let it complete first), under any name (a
-    // mutant writes it in place): a new dir with the context and no manifest yet.
+    // Its first checkpoint is being written, under any name (a mutant writes it in place): a new
+    // dir holding cr_checkpoint's partial context, `.context.tmp` (renamed to `context` once
+    // complete). Under way = the checkpointer has written half of it and waits 30 s: everything
+    // the script does before that has been done, and the test kills the job long before it could
+    // complete, however loaded the machine. (Waiting for `context` itself, as before, caught the
+    // checkpoint only after it was complete: a loaded machine let the script rename it first.)
     const inProgress = (f: string) => f.startsWith(".gen.") || (/^gen\.\d+$/.test(f) && !old.includes(Number(f.slice(4))));
-    // Under way = the checkpointer has written half its context (then it waits): everything the
-    // script does before that has been done.
     await waitRunning(fresh, "a checkpoint in progress", () =>
-      readdirSync(job.dirs.state).some(
-        (f) => inProgress(f) && existsSync(join(job.dirs.state, f, "context")) && !existsSync(join(job.dirs.state, f, "manifest")),
-      ),
+      readdirSync(job.dirs.state).some((f) => inProgress(f) && existsSync(join(job.dirs.state, f, ".context.tmp"))),
     );
     fresh.signalGroup("SIGKILL");
     await fresh.done;
