@@ -255,11 +255,11 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
-      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
-        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
-      else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
+        continue
       fi
+      tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
+      if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
+        mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
     exit "$st"
   ) && return 0
@@ -1208,4 +1208,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint b540b251d97c45a2ecc591265775af173e084ce692a1a619bd8816f970ba616d
+# crjob-fingerprint 3976e6d8843cd5ebe0655615e29f0877e07976e756776f45c6f770ae0a10fa3c

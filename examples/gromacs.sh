@@ -255,11 +255,11 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
-      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
-        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
-      else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
+        continue
       fi
+      tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
+      if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
+        mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
     exit "$st"
   ) && return 0
@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint bd4597c6a157824e920da706e6c6179e32f8f5f1e5de3ac8070d6c25ffab4b1a
+# crjob-fingerprint 1aeb55b1a4a1b0dda60aa933893301ea462ee144aefba994c0f605a3e7d3a78b

@@ -257,11 +257,11 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
-      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
-        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
-      else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
+        continue
       fi
+      tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
+      if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
+        mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
     exit "$st"
   ) && return 0
@@ -1036,4 +1036,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 5613813ca2839036414b4f353d2f352afd9b4195630bb9e98645fc216ed28d5c
+# crjob-fingerprint 5f116f1ce12b7b994fc9d41f6f21b43439e8d94e454b9fefcc072557c5ffb458

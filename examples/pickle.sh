@@ -255,11 +255,11 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
-      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
-        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
-      else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
+        continue
       fi
+      tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
+      if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
+        mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
     exit "$st"
   ) && return 0
@@ -1037,4 +1037,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint b3ae74b158b5aeed035e76762b66234c4419c3565e91a011c6f044a74274b952
+# crjob-fingerprint 1ee847d190ad2f48e94152b399aafb8ea14b7bd2d4336320f6f4280d7d5a4b80

@@ -255,11 +255,11 @@ crjob_stage_out() {
       [ -d "$CRJOB_STAGE_DEST/$d" ] || mkdir -p "$CRJOB_STAGE_DEST/$d"
       if [ -d "$f" ]; then
         cp -rp -- "$f" "$CRJOB_STAGE_DEST/$d/" || st=1
-      elif [ "$f" = "$CRJOB_APP_OUTPUT" ]; then
-        crjob_tool_copy_output "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
-      else
-        cp -p -- "$f" "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" && mv -f -- "$CRJOB_STAGE_DEST/$f.crjob-tmp.$$" "$CRJOB_STAGE_DEST/$f" || st=1
+        continue
       fi
+      tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
+      if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
+        mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
     done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
     exit "$st"
   ) && return 0
@@ -1034,4 +1034,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 7675c7a6556516f1719301c9393a5b9290946a6901f17199f4bd953e07ef3d6a
+# crjob-fingerprint b241315d09d52edba6fd1ab106efede269a83a970a615554b2b0ec80846c408c
