@@ -6,7 +6,8 @@
 //                and each one's ratio to bare node (target <= 1.5)
 //   throughput:  `crjob render <10,000 specs> --site examples/site.yaml --outdir OUT` and
 //                `crjob render --check` of the same specs against that output (wall), each run
-//                beside a floor run, and their ratios to the floor (targets <= 2 and <= 1)
+//                between two floor runs, and each run's ratio to the mean of those two (targets
+//                <= 2 and <= 1): the medians of those ratios, and every run's
 //
 //   floor:       the same number of files written by a bare loop (temporary name, chmod, rename, as
 //                crjob used to write), in the same file system: what creating files costs there
@@ -19,7 +20,7 @@
 //                beside it show what its own work adds.
 //
 // Options (environment): BENCH_RUNS (cold-start runs, default 31), BENCH_SPECS (default 10000),
-// BENCH_BATCH_RUNS (throughput runs, default 3), BENCH_ONLY=cold|batch, BENCH_DIR (where specs and
+// BENCH_BATCH_RUNS (throughput runs, default 5), BENCH_ONLY=cold|batch, BENCH_DIR (where specs and
 // scripts go; default the system temp dir; /dev/shm shows crjob without the disk).
 // Figures only: nothing here fails on a slow machine (targets are printed next to them).
 import { spawnSync } from "node:child_process";
@@ -33,7 +34,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const crjob = join(root, "bin", "crjob");
 const runs = Number(process.env.BENCH_RUNS ?? 31);
 const specCount = Number(process.env.BENCH_SPECS ?? 10000);
-const batchRuns = Number(process.env.BENCH_BATCH_RUNS ?? 3);
+const batchRuns = Number(process.env.BENCH_BATCH_RUNS ?? 5);
 const only = process.env.BENCH_ONLY;
 
 if (!existsSync(join(root, "dist", "cli.mjs"))) {
@@ -144,60 +145,75 @@ function batch() {
     const files = writeSpecs(join(dir, "specs"), specCount);
     const site = join(root, "examples", "site.yaml");
     const sample = Buffer.from(readFileSync(join(root, "examples", "stars.sh")));
-    const [times, checks, floors, starts, writeBounds, checkBounds] = [[], [], [], [], [], []];
-    const cpu = { times: [], checks: [], floors: [] };
+    const floors = [];
+    const cpuFloors = [];
+    const runs = []; // per run: { render, check, writeBound, checkBound, start, cpuRender, cpuCheck }
     // Relative spec paths (cwd = dir) keep the command line short.
     const render = (out, ...more) => timeOnce(crjob, ["render", ...more, ...files, "--site", site, "--outdir", out], { cwd: dir });
     const bound = (...args) => timeOnce(process.execPath, [join(root, "bench", "bound.mjs"), ...args], { cwd: dir });
-    // Side by side: each run times the floor, a render into a new directory, and a --check of it.
-    for (let i = 0; i < batchRuns; i++) {
+    const floorRun = (i) => {
       settle();
-      starts.push(timeOnce(process.execPath, ["-e", ""])); // what any CLI in Node pays before its first spec
       floors.push(writeFloor(join(dir, `floor${i}`), specCount, sample));
-      cpu.floors.push(lastCpu);
+      cpuFloors.push(lastCpu);
+    };
+    // Side by side, bracketed: floor, then crjob's runs, then the floor again (which opens the
+    // next run). The file system's speed drifts within minutes (see "Why the floor moves" in the
+    // README), so each run of crjob is compared with the floor runs just before and just after it,
+    // and the figures are the medians of those per-run ratios, not a ratio of medians.
+    floorRun(0);
+    for (let i = 0; i < batchRuns; i++) {
+      const r = {};
+      r.start = timeOnce(process.execPath, ["-e", ""]); // what any CLI in Node pays before its first spec
       const out = join(dir, `out${i}`);
       mkdirSync(out);
       settle();
-      times.push(render(`out${i}`));
-      cpu.times.push(lastCpu);
+      r.render = render(`out${i}`);
+      r.cpuRender = lastCpu;
       const written = readdirSync(out).filter((f) => f.endsWith(".sh")).length;
       if (written !== specCount) throw new Error(`expected ${specCount} scripts in ${out}, found ${written}`);
       settle();
-      checks.push(render(`out${i}`, "--check"));
-      cpu.checks.push(lastCpu);
+      r.check = render(`out${i}`, "--check");
+      r.cpuCheck = lastCpu;
       mkdirSync(join(dir, `bound${i}`));
       settle();
-      writeBounds.push(bound("write", join(root, "examples", "stars.sh"), `bound${i}`, ...files));
+      r.writeBound = bound("write", join(root, "examples", "stars.sh"), `bound${i}`, ...files);
       settle();
-      checkBounds.push(bound("check", `out${i}`, ...files));
+      r.checkBound = bound("check", `out${i}`, ...files);
+      floorRun(i + 1);
+      r.floor = (floors[i] + floors[i + 1]) / 2;
+      r.cpuFloor = (cpuFloors[i] + cpuFloors[i + 1]) / 2;
+      runs.push(r);
     }
     settle();
     const again = render("out0"); // over its own earlier output: each target is read to check it is crjob's
-    const floor = median(floors);
     const where = process.env.BENCH_DIR ?? tmpdir();
-    console.log(`Batch: ${specCount} varied specs in ${where}, median of ${batchRuns} runs (wall, ${availableParallelism()} cores)`);
-    console.log(`  ${fmt(floor)}  (min ${Math.min(...floors).toFixed(1)})  floor: a bare loop in one process writing ${specCount} files of ${sample.length} bytes there (temporary name, chmod, rename)`);
-    console.log(`  ${fmt(median(times))}  (min ${Math.min(...times).toFixed(1)})  crjob render <${specCount} specs> --site examples/site.yaml --outdir OUT`);
+    const col = (k) => runs.map((r) => r[k]);
+    const ratio = (k, by = "floor") => runs.map((r) => r[k] / r[by]);
+    const spread = (xs) => `median ${median(xs).toFixed(2)}, runs ${xs.map((x) => x.toFixed(2)).join(" ")}`;
+    console.log(`Batch: ${specCount} varied specs in ${where}, ${batchRuns} runs, each between two floor runs (wall, ${availableParallelism()} cores)`);
+    console.log(`  floor: a bare loop in one process writing ${specCount} files of ${sample.length} bytes there (temporary name, chmod, rename)`);
+    console.log(`  ${fmt(median(floors))}  floor runs: ${floors.map((f) => f.toFixed(0)).join(", ")} ms`);
+    console.log(`  ${fmt(median(col("render")))}  (min ${Math.min(...col("render")).toFixed(1)})  crjob render <${specCount} specs> --site examples/site.yaml --outdir OUT`);
     console.log(`  ${fmt(again)}  same, over the previous output`);
-    console.log(`  ${fmt(median(checks))}  (min ${Math.min(...checks).toFixed(1)})  crjob render --check <${specCount} specs> --outdir OUT`);
-    console.log(`  render --outdir / floor ${(median(times) / floor).toFixed(2)} (target <= 2); render --check / floor ${(median(checks) / floor).toFixed(2)} (target <= 1)`);
+    console.log(`  ${fmt(median(col("check")))}  (min ${Math.min(...col("check")).toFixed(1)})  crjob render --check <${specCount} specs> --outdir OUT`);
+    console.log(`  render --outdir / its floor: ${spread(ratio("render"))} (target <= 2)`);
+    console.log(`  render --check / its floor:  ${spread(ratio("check"))} (target <= 1)`);
     // The floor runs inside this process; crjob is a new one, and Node's own start-up (before any
-    // line of crjob runs) is part of its time. The same ratios without it, for what crjob itself adds:
-    const start = median(starts);
-    const [wb, cb] = [median(writeBounds), median(checkBounds)];
-    console.log(`  ${fmt(wb)}  bound for --outdir: node bench/bound.mjs write (read each spec, write a script's bytes; one thread): ` +
-      `${(wb / floor).toFixed(2)}x floor; crjob ${(median(times) / wb).toFixed(2)}x this bound`);
-    console.log(`  ${fmt(cb)}  bound for --check: node bench/bound.mjs check (read each spec and script, CRC-32; one thread): ` +
-      `${(cb / floor).toFixed(2)}x floor; crjob ${(median(checks) / cb).toFixed(2)}x this bound`);
-    console.log(`  ${fmt(start)}  node -e '' (Node's start-up, same runs); without it: render --outdir / floor ` +
-      `${((median(times) - start) / floor).toFixed(2)}, render --check / floor ${((median(checks) - start) / floor).toFixed(2)}`);
+    // line of crjob runs) is part of its time. The bounds: what a Node process doing only the file work takes.
+    console.log(`  ${fmt(median(col("writeBound")))}  bound for --outdir: node bench/bound.mjs write (read each spec, write a script's bytes; one thread): ` +
+      `${median(ratio("writeBound")).toFixed(2)}x floor; crjob ${median(ratio("render", "writeBound")).toFixed(2)}x this bound`);
+    console.log(`  ${fmt(median(col("checkBound")))}  bound for --check: node bench/bound.mjs check (read each spec and script, CRC-32; one thread): ` +
+      `${median(ratio("checkBound")).toFixed(2)}x floor; crjob ${median(ratio("check", "checkBound")).toFixed(2)}x this bound`);
+    const without = (k) => median(runs.map((r) => (r[k] - r.start) / r.floor));
+    console.log(`  ${fmt(median(col("start")))}  node -e '' (Node's start-up, same runs); without it: render --outdir / floor ` +
+      `${without("render").toFixed(2)}, render --check / floor ${without("check").toFixed(2)}`);
     // Wall time is what the targets are about, but on a shared machine it mostly measures the load;
     // CPU time (all threads) over cores shows what the same runs take on an idle one.
     const cores = Math.min(availableParallelism(), 2);
-    const [cf, cr, cc] = [median(cpu.floors), median(cpu.times), median(cpu.checks)];
-    console.log(`  CPU (user+sys, all threads): floor ${cf.toFixed(0)} ms, render ${cr.toFixed(0)} ms, --check ${cc.toFixed(0)} ms; ` +
-      `CPU/${cores} cores vs floor CPU: render ${(cr / cores / cf).toFixed(2)}, --check ${(cc / cores / cf).toFixed(2)}`);
-    return median(times);
+    console.log(`  CPU (user+sys, all threads): floor ${median(cpuFloors).toFixed(0)} ms, render ${median(col("cpuRender")).toFixed(0)} ms, ` +
+      `--check ${median(col("cpuCheck")).toFixed(0)} ms; CPU/${cores} cores vs its floor's CPU: render ${median(ratio("cpuRender", "cpuFloor").map((x) => x / cores)).toFixed(2)}, ` +
+      `--check ${median(ratio("cpuCheck", "cpuFloor").map((x) => x / cores)).toFixed(2)}`);
+    return median(col("render"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,31 @@
 // Shared by tests: run the built CLI the way a user does, and temp dirs that clean themselves up.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 export const CRJOB = join(ROOT, "bin", "crjob");
+
+/**
+ * The real DMTCP's install prefix (the directory above its bin/) when CRJOB_TEST_DMTCP=real asks
+ * for it, else null (the stand-ins in test/bin). The prefix is CRJOB_DMTCP_PREFIX, or else the one
+ * of the first dmtcp_launch on PATH outside test/bin; never the real DMTCP just because one is on
+ * PATH. A missing one, or any other value of CRJOB_TEST_DMTCP, is an error: a run that asked for
+ * the real tool must not pass on the stand-ins. One answer for every test file that can use it.
+ */
+export function realDmtcpPrefix(env: NodeJS.ProcessEnv = process.env): string | null {
+  const choice = env.CRJOB_TEST_DMTCP ?? "fake";
+  if (choice === "fake") return null;
+  if (choice !== "real") throw new Error(`CRJOB_TEST_DMTCP=${choice}: say fake (the default) or real`);
+  const testBin = join(ROOT, "test", "bin");
+  const prefix = env.CRJOB_DMTCP_PREFIX;
+  const bins = prefix ? [join(prefix, "bin")] : (env.PATH ?? "").split(":").filter((d) => d && resolve(d) !== testBin);
+  const bin = bins.find((d) => existsSync(join(d, "dmtcp_launch")));
+  if (!bin) throw new Error(`CRJOB_TEST_DMTCP=real: no dmtcp_launch in ${prefix ? `${prefix}/bin (CRJOB_DMTCP_PREFIX)` : "PATH"}`);
+  return dirname(resolve(bin));
+}
 
 export interface Run {
   code: number | null;

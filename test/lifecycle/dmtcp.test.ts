@@ -5,24 +5,16 @@
 // through the LSF emulator run-limit requeue and bkill + resubmission. Only the tests that turn a
 // stand-in's fault knob are skipped with the real DMTCP (their describe says so).
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, holdArgs, prepareJob, release, runJob, starsOutput, TEST_BIN, waitFor, waitRunning, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
+import { realDmtcpPrefix } from "../helpers.js";
 import { expectFinalCheckpoint, expectRequeued, expectResumed, history } from "./promises.js";
 
-/** The real DMTCP's bin dir, when CRJOB_TEST_DMTCP=real asks for it; a missing one is an error. */
-function realDmtcp(): string | null {
-  const choice = process.env.CRJOB_TEST_DMTCP ?? "fake";
-  if (choice === "fake") return null;
-  if (choice !== "real") throw new Error(`CRJOB_TEST_DMTCP=${choice}: say fake (the default) or real`);
-  const prefix = process.env.CRJOB_DMTCP_PREFIX;
-  const dirs = prefix ? [join(prefix, "bin")] : (process.env.PATH ?? "").split(":").filter((d) => d && d !== TEST_BIN);
-  const dir = dirs.find((d) => existsSync(join(d, "dmtcp_launch")));
-  if (!dir) throw new Error(`CRJOB_TEST_DMTCP=real: no dmtcp_launch in ${prefix ? `${prefix}/bin (CRJOB_DMTCP_PREFIX)` : "PATH"}`);
-  return dir;
-}
-const REAL = realDmtcp();
+/** The real DMTCP's bin dir with CRJOB_TEST_DMTCP=real (test/helpers.ts realDmtcpPrefix), else null. */
+const PREFIX = realDmtcpPrefix();
+const REAL = PREFIX && join(PREFIX, "bin");
 // The real DMTCP goes before test/bin (which still gives the LSF emulator's commands); the fakes
 // are found in test/bin, first on the harness's PATH.
 const ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${REAL}:${TEST_BIN}:${process.env.PATH}` } : {};
@@ -51,7 +43,7 @@ ${extra.lsf ?? ""}`;
  * as a site would (the LSF emulator puts its bin dir, test/bin with the stand-ins, first on PATH). */
 function prep(text: string): ReturnType<typeof prepareJob> {
   if (!REAL) return prepareJob(text);
-  return prepareJob(text, { "site.yaml": `queues:\n  normal:\n    dmtcp: ${JSON.stringify(dirname(REAL))}\n` }, ["--site", "site.yaml"]);
+  return prepareJob(text, { "site.yaml": `queues:\n  normal:\n    dmtcp: ${JSON.stringify(PREFIX)}\n` }, ["--site", "site.yaml"]);
 }
 type Job = ReturnType<typeof prepareJob>;
 const start = (job: Job, id: string, env: NodeJS.ProcessEnv = {}): RunningJob => runJob(job, id, { ...ENV, ...env });

@@ -3,18 +3,18 @@
 // every generation's manifest is checked before a restore, a restore that never gets going is
 // killed after a bounded time, and on OpenLava nothing needed after a requeue lives only in -o.
 // Runs against the stand-ins; with CRJOB_TEST_DMTCP=real the DMTCP tests use the real DMTCP under
-// CRJOB_DMTCP_PREFIX (its bin/ first on PATH) — never just because a dmtcp_launch is on PATH.
+// CRJOB_DMTCP_PREFIX or on PATH (its bin/ first on PATH; test/helpers.ts realDmtcpPrefix).
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { crjob } from "../helpers.js";
+import { crjob, realDmtcpPrefix } from "../helpers.js";
 import { ended, generations, hold, prepareJob, release, runJob, starsOutput, starsSpec, TEST_BIN, waitRunning, type PreparedJob, type RunningJob } from "./harness.js";
 import { lsfEmulator } from "./lsf-harness.js";
 
-const REAL = process.env.CRJOB_TEST_DMTCP === "real";
-if (REAL && !process.env.CRJOB_DMTCP_PREFIX) throw new Error("CRJOB_TEST_DMTCP=real needs CRJOB_DMTCP_PREFIX (the DMTCP install prefix)");
-const DMTCP_ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${process.env.CRJOB_DMTCP_PREFIX}/bin:${TEST_BIN}:${process.env.PATH}` } : {};
+const PREFIX = realDmtcpPrefix(); // CRJOB_TEST_DMTCP=real (test/helpers.ts)
+const REAL = PREFIX !== null;
+const DMTCP_ENV: NodeJS.ProcessEnv = REAL ? { PATH: `${PREFIX}/bin:${TEST_BIN}:${process.env.PATH}` } : {};
 
 // extra (e.g. an lsf: block) after scratch: as before; the field order does not matter to YAML.
 function spec(tool: "dmtcp" | "blcr", lines: number, tick: number, extra = ""): string {

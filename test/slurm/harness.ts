@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crjob, ROOT } from "../helpers.js";
+import { crjob, realDmtcpPrefix, ROOT } from "../helpers.js";
 
 export const TEST_BIN = join(ROOT, "test", "bin");
 export const STARS = join(ROOT, "test", "apps", "stars");
@@ -23,15 +23,8 @@ export function slurmDown(): string | null {
   return null;
 }
 
-/** The real DMTCP's install prefix with CRJOB_TEST_DMTCP=real (CRJOB_DMTCP_PREFIX, which it needs), else null. */
-export const REAL_DMTCP: string | null = (() => {
-  const choice = process.env.CRJOB_TEST_DMTCP ?? "fake";
-  if (choice === "fake") return null;
-  if (choice !== "real") throw new Error(`CRJOB_TEST_DMTCP=${choice}: say fake (the default) or real`);
-  const prefix = process.env.CRJOB_DMTCP_PREFIX;
-  if (!prefix) throw new Error("CRJOB_TEST_DMTCP=real needs CRJOB_DMTCP_PREFIX (the DMTCP install prefix)");
-  return prefix;
-})();
+/** The real DMTCP's install prefix with CRJOB_TEST_DMTCP=real (test/helpers.ts), else null. */
+export const REAL_DMTCP: string | null = realDmtcpPrefix();
 
 export interface SlurmJobDirs {
   root: string;
