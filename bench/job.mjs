@@ -43,8 +43,8 @@ const { values: opts } = parseArgs({ options: { base: { type: "string" }, tools:
 
 if (process.env.BENCH_ONLY === "cold" || process.env.BENCH_ONLY === "batch") process.exit(0); // bench/run.mjs's parts only
 
-if (!existsSync(join(root, "dist", "cli.mjs"))) {
-  console.error("bench: dist/cli.mjs missing; run `npm run bench` (it builds first)");
+if (!existsSync(join(root, "dist", "cli.cjs"))) {
+  console.error("bench: dist/cli.cjs missing; run `npm run bench` (it builds first)");
   process.exit(1);
 }
 

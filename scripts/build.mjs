@@ -7,9 +7,15 @@
 // - src/render/precompiled.ts (empty) is swapped for templates/**/*.hbs precompiled here, plus
 //   `handlebars/runtime`; the full compiler is loaded only for template overrides.
 // - dist/crjob.cjs is a single script (no module graph to resolve, link and compile at start-up).
-//   dist/cli.mjs loads it with Node's compile cache where Node has one (module.enableCompileCache,
+//   dist/cli.cjs loads it with Node's compile cache where Node has one (module.enableCompileCache,
 //   Node >= 22.1), else (Node 20) with V8 code cache made here by one warm-up render
 //   (dist/crjob.cjs.cache; V8 ignores a cache made by another Node or for other source).
+// - Every byte of start-up counts on a machine where each fresh page of memory is slow to fault in
+//   (the development VM: a verb's start-up was 40-70 ms over `node -e ''`, half of it reading and
+//   compiling the bundle): the entry (bin/crjob, dist/cli.cjs) is CommonJS, so Node does not set
+//   up its ES module loader for it; the bundle is plain ASCII (esbuild escapes the rest), read
+//   as latin1 (no UTF-8 decoding, a third fewer page faults than utf8); whitespace and comments
+//   are left out of it (names are kept: stack traces still say where).
 // Everything is generated from source by each build; nothing generated is committed.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -20,6 +26,9 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** How dist/crjob.cjs begins and ends (see the bundle's banner). */
+const WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
+const CALL = "(exports, require, module, __filename, __dirname);\n";
 process.chdir(root);
 
 // Built beside dist/ and swapped in at the end: crjob runs from dist/ meanwhile (other builds and
@@ -55,14 +64,25 @@ try {
     platform: "node",
     target: "node20",
     // ESM sources in a CommonJS script: strict as modules are, and import.meta.url of the script.
-    banner: { js: '"use strict";\nconst __crjobImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // The script is CommonJS's wrapper function, called at its end (CALL): Node's own loader runs
+    // it as any CommonJS file, and the Node 20 loader compiles the text before CALL (a slice of
+    // the file's bytes) as is, instead of pasting it into a wrapper, a copy of 800 KB.
+    banner: { js: `${WRAPPER}"use strict";\nconst __crjobImportMetaUrl = require("node:url").pathToFileURL(__filename).href;` },
+    footer: { js: `\n})${CALL.trimEnd()}` }, // esbuild ends the file with a newline
     define: { "import.meta.url": "__crjobImportMetaUrl" },
     plugins: [swapModules({ "src/jobspec/validators.ts": validatorsModule, "src/render/precompiled.ts": precompiledModule })],
+    charset: "ascii",
+    minifyWhitespace: true,
     logLevel: "warning",
   });
+  const bundle = readFileSync(join(out, "crjob.cjs"));
+  // The loader reads it as latin1, which is its text only while every byte is ASCII.
+  const wide = bundle.findIndex((b) => b > 0x7f);
+  if (wide >= 0) throw new Error(`build: dist/crjob.cjs has a non-ASCII byte at offset ${wide}; the loader reads it as latin1`);
+  if (bundle.toString("latin1", bundle.length - CALL.length) !== CALL) throw new Error("build: dist/crjob.cjs does not end in the wrapper's call");
   // The loader accepts only a code cache made for this very bundle.
-  const buildId = createHash("sha256").update(readFileSync(join(out, "crjob.cjs"))).digest("hex").slice(0, 16);
-  writeFileSync(join(out, "cli.mjs"), loader(buildId));
+  const buildId = createHash("sha256").update(bundle).digest("hex").slice(0, 16);
+  writeFileSync(join(out, "cli.cjs"), loader(buildId));
   if (!module.enableCompileCache) warmCodeCache(out);
   swapIn(out, "dist");
 } finally {
@@ -127,6 +147,7 @@ async function precompiledTemplates({ TEMPLATE_OPTIONS, templateReads }) {
   const { default: Handlebars } = await import("handlebars");
   const dir = join(root, "templates");
   const entries = [];
+  const digest = createHash("sha256");
   const walk = (d) => {
     for (const entry of readdirSync(d).sort()) {
       const p = join(d, entry);
@@ -142,6 +163,7 @@ async function precompiledTemplates({ TEMPLATE_OPTIONS, templateReads }) {
           continue;
         }
         entries.push(`  [${JSON.stringify(name)}, { source: ${JSON.stringify(source)}, spec: ${spec}, reads: ${JSON.stringify(reads)} }],`);
+        digest.update(`${name}\u0000${Buffer.byteLength(source)}:`).update(source); // as templateDigest in engine.ts
       }
     }
   };
@@ -152,6 +174,7 @@ export { runtime };
 export const precompiled = new Map([
 ${entries.join("\n")}
 ]);
+export const digest = ${JSON.stringify(digest.digest("hex"))};
 `;
 }
 
@@ -175,7 +198,7 @@ function swapModules(byFile) {
  */
 function warmCodeCache(dir) {
   // V8 keeps the script's name in the cache (stack traces show it): name it as it will be in dist/.
-  const r = spawnSync(process.execPath, [join(dir, "cli.mjs"), "render", "examples/stars.yaml", "--site", "examples/site.yaml"], {
+  const r = spawnSync(process.execPath, [join(dir, "cli.cjs"), "render", "examples/stars.yaml", "--site", "examples/site.yaml"], {
     env: { ...process.env, CRJOB_SITE: "", CRJOB_WRITE_CODE_CACHE: join(root, "dist", "crjob.cjs") },
     stdio: "ignore",
   });
@@ -202,16 +225,14 @@ function loader(buildId) {
   const perThread = /const SPECS_PER_THREAD = (\d+);/.exec(readFileSync("src/commands/render.ts", "utf8"));
   if (!perThread) throw new Error("build: SPECS_PER_THREAD not found in src/commands/render.ts");
   const EARLY_WORKER_SPECS = 2 * Number(perThread[1]);
-  return `// crjob's entry (bin/crjob imports it), generated by scripts/build.mjs: runs crjob.cjs with
+  return `// crjob's entry (bin/crjob requires it), generated by scripts/build.mjs: runs crjob.cjs with
 // compiled code cached. Node >= 22.1: its own compile cache. Node 20: V8 code cache made by the
 // build (crjob.cjs.cache); V8 checks it against this Node and this source and ignores a stale one.
-// Built-in modules through process.getBuiltinModule (Node >= 20.16), not import: the ESM loader
-// translating each one costs start-up time.
-const module = process.getBuiltinModule("node:module");
-const { readFileSync, writeFileSync } = process.getBuiltinModule("node:fs");
-const { dirname } = process.getBuiltinModule("node:path");
-const { fileURLToPath } = process.getBuiltinModule("node:url");
-const vm = process.getBuiltinModule("node:vm");
+// CommonJS, as bin/crjob is: Node does not set up its ES module loader for it (start-up time).
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { dirname, join } = require("node:path");
+const vm = require("node:vm");
 
 // A bulk render (\`crjob render\` and hundreds of specs) shares its specs with worker threads
 // (src/commands/render.ts, renderSpecs), one per core but this one (CRJOB_THREADS: threads in
@@ -225,7 +246,7 @@ if (process.argv[2] === "render" && process.argv.length >= 3 + ${EARLY_WORKER_SP
   const count = (Number.isInteger(threads) && threads >= 1 ? threads : availableParallelism()) - 1;
   const env = { ...process.env, CRJOB_RENDER_WORKER: "1" };
   globalThis[Symbol.for("crjob.renderWorkers")] = Array.from({ length: count }, () => {
-    const early = { worker: new Worker(new URL(import.meta.url), { workerData: { crjobRenderWorker: true }, env }), gone: false };
+    const early = { worker: new Worker(__filename, { workerData: { crjobRenderWorker: true }, env }), gone: false };
     early.worker.unref(); // an idle one does not keep crjob running
     early.worker.on("error", () => {}); // render.ts does without one that failed to start
     early.worker.once("exit", () => (early.gone = true));
@@ -234,11 +255,14 @@ if (process.argv[2] === "render" && process.argv.length >= 3 + ${EARLY_WORKER_SP
 }
 
 const BUILD = "${buildId}";
-const file = fileURLToPath(new URL("./crjob.cjs", import.meta.url));
-const require = module.createRequire(file);
-if (module.enableCompileCache) {
+const file = join(__dirname, "crjob.cjs");
+// node:module (which sets up the ES module loader) only where Node has a compile cache: crjob.cjs
+// is beside this file, so this file's own require resolves as its would.
+const [major, minor] = process.versions.node.split(".").map(Number);
+const nodeModule = major > 22 || (major === 22 && minor >= 1) ? require("node:module") : undefined;
+if (nodeModule?.enableCompileCache) {
   try {
-    module.enableCompileCache();
+    nodeModule.enableCompileCache();
   } catch {
     // a cache that cannot be set up only costs speed
   }
@@ -257,8 +281,11 @@ if (module.enableCompileCache) {
   } catch {
     // none: compile as usual
   }
-  const wrapper = \`(function (exports, require, module, __filename, __dirname) { \${readFileSync(file, "utf8")}\\n})\`;
-  const script = new vm.Script(wrapper, { filename: madeFor ?? file, cachedData });
+  // The wrapper function without the call at its end (the build wrote both), read as latin1: the
+  // build checked that every byte is ASCII, so this is the text, without UTF-8 decoding.
+  const bytes = readFileSync(file);
+  const source = bytes.latin1Slice(0, bytes.length - ${JSON.stringify(CALL)}.length);
+  const script = new vm.Script(source, { filename: madeFor ?? file, cachedData });
   if (madeFor) {
     // Keep what has been compiled by the time crjob exits.
     process.once("exit", () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(header), script.createCachedData()])));

@@ -1,5 +1,5 @@
 // `crjob render` over hundreds of specs shares them with worker threads (src/commands/render.ts,
-// renderSpecs; dist/cli.mjs starts the workers while the main thread loads crjob). Through the
+// renderSpecs; dist/cli.cjs starts the workers while the main thread loads crjob). Through the
 // built CLI, as a user runs it: the output is the one a single thread gives, byte for byte, and
 // the rules of a render hold as for one spec (nothing written when a spec is invalid, --check).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

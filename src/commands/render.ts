@@ -226,7 +226,7 @@ export interface RenderWorkerWork {
 }
 
 /**
- * Where dist/cli.mjs leaves the worker threads it starts for a bulk render (scripts/build.mjs,
+ * Where dist/cli.cjs leaves the worker threads it starts for a bulk render (scripts/build.mjs,
  * loader): one per core but this one (CRJOB_THREADS: threads in all), while this thread loads
  * crjob. None when crjob runs from src/ (tests): one thread.
  */

@@ -16,7 +16,7 @@
 // recompute the line). CRC-32 misses no change of up to 32 consecutive bits and any other with a
 // chance of 2^-32, and zlib computes it 3-4 times as fast as sha256 (7 against 25 us for a 40 KB
 // script, with SHA-NI): the largest single cost of a --check left (bench/run.mjs).
-import { crypto } from "../builtins.js";
+import { sha256Hex } from "./sha256.js";
 import { VERSION } from "../version.js";
 
 export const FINGERPRINT_MARK = "# crjob-fingerprint ";
@@ -40,7 +40,7 @@ export interface FingerprintInputs {
 export function inputsDigest(i: FingerprintInputs): string {
   // One string, each part with its length first, so that no two different sets of parts hash alike.
   const parts = [`crjob ${VERSION}`, i.templates, siteText(i.site), i.mode ?? "", i.displayName, canonical(i.data)];
-  return crypto().hash("sha256", parts.map((p) => `${p.length}:${p}`).join(""), "hex"); // one-shot: no Hash object
+  return sha256Hex(parts.map((p) => `${p.length}:${p}`).join(""));
 }
 
 /** canonical() of a site profile, once per profile (a bulk render shares one among thousands of specs). */
@@ -80,7 +80,7 @@ let crc32: ((data: Uint8Array) => number) | undefined; // node:zlib, loaded on f
 /** The line's hash: the inputs' digest with the script's length and CRC-32 (see the top). */
 function lineHash(inputs: string, script: Uint8Array): string {
   crc32 ??= process.getBuiltinModule("node:zlib").crc32;
-  return crypto().hash("sha256", `${inputs}:${script.length}:${crc32(script)}`, "hex");
+  return sha256Hex(`${inputs}:${script.length}:${crc32(script)}`);
 }
 
 let scratch: Buffer | undefined; // made on the first render, not at start-up

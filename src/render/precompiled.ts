@@ -15,5 +15,11 @@ export interface PrecompiledTemplate {
 /** Bundled templates by name ("run.sh", "partials/lib"). */
 export const precompiled: ReadonlyMap<string, PrecompiledTemplate> = new Map();
 
+/**
+ * templateDigest (engine.ts) of exactly these templates, in this order, made by the build (null
+ * here): a render with the bundled templates unchanged need not hash their 90 KB of text.
+ */
+export const digest: string | null = null;
+
 /** `handlebars/runtime` (no compiler) when the precompiled templates are bundled. */
 export const runtime: typeof Handlebars | undefined = undefined;
