@@ -7,6 +7,7 @@ import { SpecError, UsageError, UserError } from "./errors.js";
 import { formatDiagnostic } from "./diagnostics.js";
 import { quickArgs } from "./quick-argv.js";
 import { VERSION } from "./version.js";
+import { err, out } from "./output.js";
 
 const str = (a: CommandArgs, key: string) => a[key] as string | undefined;
 const flag = (a: CommandArgs, key: string) => a[key] as boolean | undefined;
@@ -83,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     // `crjob --version` as yargs prints it, without loading yargs (start-up time).
     if (argv.length === 1 && argv[0] === "--version") {
-      process.stdout.write(`${VERSION}\n`);
+      out(`${VERSION}\n`);
       return;
     }
     const quick = quickArgs(argv);
@@ -95,15 +96,15 @@ export async function main(argv: string[]): Promise<void> {
     }
   } catch (e) {
     if (e instanceof SpecError) {
-      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
+      for (const d of e.diagnostics) err(formatDiagnostic(d) + "\n");
       process.exitCode = e.exitCode;
     } else if (e instanceof UserError) {
-      process.stderr.write(`crjob: ${e.message}\n`);
-      if (e instanceof UsageError) process.stderr.write("Run 'crjob --help' for usage.\n");
+      err(`crjob: ${e.message}\n`);
+      if (e instanceof UsageError) err("Run 'crjob --help' for usage.\n");
       process.exitCode = e.exitCode;
     } else {
-      process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
-      process.stderr.write("crjob: internal error; this is a bug. Please report it with the command line and the spec.\n");
+      err(`${(e as Error)?.stack ?? String(e)}\n`);
+      err("crjob: internal error; this is a bug. Please report it with the command line and the spec.\n");
       process.exitCode = 70;
     }
   }

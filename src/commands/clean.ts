@@ -9,6 +9,7 @@ import { elementIndexes, looksLikeState, readSnapshot, userHome } from "../state
 import { currentJobId, isLiveStat } from "../state/summary.js";
 import { resolveTarget } from "../state/target.js";
 import { formatSize } from "./status.js";
+import { err } from "../output.js";
 
 export interface CleanOptions {
   target: string;
@@ -55,7 +56,7 @@ export async function cleanCommand(opts: CleanOptions): Promise<number> {
     exists = false;
   }
   if (!exists) {
-    process.stderr.write(`crjob: ${t.name}: no state in ${root}; nothing to clean\n`);
+    err(`crjob: ${t.name}: no state in ${root}; nothing to clean\n`);
     return 0;
   }
   // 1. Only ever a crjob state dir: checkpoint.dir could be a typo for a directory that matters.
@@ -97,7 +98,7 @@ export async function cleanCommand(opts: CleanOptions): Promise<number> {
       throw new UserError(`not removing ${what} without confirmation: not a terminal; use --yes`);
     }
     if (!(await ask(`Remove the state of job ${t.name}: ${what}? [y/N] `))) {
-      process.stderr.write("crjob: nothing removed\n");
+      err("crjob: nothing removed\n");
       return 1;
     }
   }
@@ -106,6 +107,6 @@ export async function cleanCommand(opts: CleanOptions): Promise<number> {
   const trash = `${root}.crjob-clean-${process.pid}`;
   renameSync(root, trash);
   rmSync(trash, { recursive: true, force: true });
-  process.stderr.write(`crjob: removed ${what}\n`);
+  err(`crjob: removed ${what}\n`);
   return 0;
 }

@@ -8,6 +8,7 @@ import { DEFAULTS, defaultLsfOutput } from "../jobspec/defaults.js";
 import { DEFAULT_STATE_ROOT } from "../jobspec/paths.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
 import { findSitePath, loadSite } from "../jobspec/site.js";
+import { out } from "../output.js";
 
 export interface InitOptions {
   name?: string;
@@ -42,7 +43,7 @@ export async function initCommand(opts: InitOptions): Promise<number> {
   } finally {
     if (existsSync(tmp)) unlinkSync(tmp);
   }
-  process.stdout.write(`Wrote ${shown}. Edit it, then: crjob validate ${shown}\n`);
+  out(`Wrote ${shown}. Edit it, then: crjob validate ${shown}\n`);
   return 0;
 }
 

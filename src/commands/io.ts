@@ -3,6 +3,7 @@ import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readSync, re
 import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { SpecError } from "../errors.js";
+import { err } from "../output.js";
 
 /**
  * A file's text, or a diagnostic naming the file: missing, a directory (not a `what`), unreadable.
@@ -126,5 +127,5 @@ function readHead(file: string): string {
 }
 
 export function printDiagnostics(ds: readonly Diagnostic[]): void {
-  for (const d of ds) process.stderr.write(formatDiagnostic(d) + "\n");
+  for (const d of ds) err(formatDiagnostic(d) + "\n");
 }

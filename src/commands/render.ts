@@ -11,6 +11,7 @@ import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
 import { isCurrent, staleness } from "./stale.js";
+import { out } from "../output.js";
 
 export interface RenderCommandOptions {
   specs: string[];
@@ -190,7 +191,7 @@ function finish(opts: RenderCommandOptions, results: SpecResult[]): number {
 
   // 4. Write.
   if (rendered.length === 1 && !rendered[0]!.target) {
-    process.stdout.write(rendered[0]!.script!);
+    out(rendered[0]!.script!);
     return 0;
   }
   for (const r of rendered) {

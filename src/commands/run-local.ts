@@ -24,6 +24,7 @@ import { elementIndexes } from "../state/store.js";
 import { storyOf } from "../state/summary.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { printDiagnostics, readInput } from "./io.js";
+import { out as print } from "../output.js";
 
 export interface RunLocalOptions {
   spec: string;
@@ -91,7 +92,7 @@ function runSite(site: LoadedSite | null, flavour: Flavour): LoadedSite {
   return loadSite(`flavour: ${flavour}\n`, "<crjob run --local>");
 }
 
-const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+const out = (s: string) => print(s.endsWith("\n") ? s : `${s}\n`);
 
 export async function runLocalCommand(opts: RunLocalOptions): Promise<number> {
   const interval = seconds("interval", opts.interval, DEFAULT_INTERVAL)!;

@@ -1,7 +1,8 @@
 // `crjob schema`: the spec's JSON Schema, for editors (`# yaml-language-server: $schema=...`).
 import { specSchema } from "../jobspec/schema.js";
+import { out } from "../output.js";
 
 export async function schemaCommand(): Promise<number> {
-  process.stdout.write(`${JSON.stringify(specSchema, null, 2)}\n`);
+  out(`${JSON.stringify(specSchema, null, 2)}\n`);
   return 0;
 }

@@ -9,6 +9,7 @@ import { scontrolStates, slurmStateAsStat } from "../state/slurm.js";
 import { elementIndexes, readSnapshot } from "../state/store.js";
 import { currentJobId, summarizeState, type StateStatus } from "../state/summary.js";
 import { allTargets, resolveTarget, type Target } from "../state/target.js";
+import { out } from "../output.js";
 
 export interface StatusOptions {
   targets: string[];
@@ -85,11 +86,11 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
   const records = targets.flatMap((t) => statusRecords(t));
 
   if (opts.format === "json") {
-    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    out(`${JSON.stringify(records, null, 2)}\n`);
   } else if (records.length === 0) {
-    process.stdout.write(`no jobs with state under ${root}\n`);
+    out(`no jobs with state under ${root}\n`);
   } else {
-    process.stdout.write(formatStatusText(records, targets.length > 0 && targets.every((t) => onSlurm(t)) ? "sbatch" : "bsub"));
+    out(formatStatusText(records, targets.length > 0 && targets.every((t) => onSlurm(t)) ? "sbatch" : "bsub"));
   }
   // A job asked for by name or spec that has no state at all: exit 1 (it was said clearly above).
   return opts.targets.length > 0 && records.some((r) => !r.exists) ? 1 : 0;

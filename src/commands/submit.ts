@@ -13,6 +13,7 @@ import { findOnPath } from "../state/lsf.js";
 import { expandStateDir, recordSubmission, userHome } from "../state/store.js";
 import { resolveSite, resolveTemplates } from "./context.js";
 import { printDiagnostics, readInput } from "./io.js";
+import { err, out } from "../output.js";
 
 export interface SubmitOptions {
   specs: string[];
@@ -77,8 +78,8 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
   // 2. --dry-run: the scripts on stdout, the commands on stderr; nothing submitted or recorded.
   if (opts.dryRun) {
     for (const p of prepared) {
-      process.stdout.write(p.script);
-      process.stderr.write(`crjob: dry run, not submitted: ${bsubCommandLine(bsubArgs, p.spec, p.job.submitCommand)} (in ${cwd}; state ${p.stateDir})\n`);
+      out(p.script);
+      err(`crjob: dry run, not submitted: ${bsubCommandLine(bsubArgs, p.spec, p.job.submitCommand)} (in ${cwd}; state ${p.stateDir})\n`);
     }
     return 0;
   }
@@ -109,11 +110,11 @@ export async function submitCommand(opts: SubmitOptions): Promise<number> {
     try {
       recordSubmission(p.stateDir, { time: Date.now(), jobId, spec: resolve(p.spec) });
     } catch (e) {
-      process.stderr.write(`crjob: warning: job ${jobId} is submitted, but it could not be recorded in ${p.stateDir}: ${(e as Error).message}\n`);
+      err(`crjob: warning: job ${jobId} is submitted, but it could not be recorded in ${p.stateDir}: ${(e as Error).message}\n`);
     }
-    process.stdout.write(`${jobId}\n`);
+    out(`${jobId}\n`);
     const told = command === "sbatch" ? `Submitted batch job ${jobId}` : said.split("\n").pop();
-    process.stderr.write(`crjob: ${p.spec}: ${told} (job ${p.job.name}; state ${p.stateDir})\n`);
+    err(`crjob: ${p.spec}: ${told} (job ${p.job.name}; state ${p.stateDir})\n`);
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import { checkSpec } from "../jobspec/check.js";
 import { findSitePath, loadSite, type LoadedSite } from "../jobspec/site.js";
 import { intervalWarnings, marginWarnings } from "../state/advice.js";
 import { readText } from "./io.js";
+import { err, out } from "../output.js";
 
 export interface ValidateOptions {
   specs: string[];
@@ -50,9 +51,9 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
     const rows = all.map(({ file, line, col, path, severity, message, hint }) => ({
       file, line, col, path, severity, message, hint: hint ?? null,
     }));
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    out(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    for (const d of all) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const d of all) err(`${formatDiagnostic(d)}\n`);
   }
   return hasErrors(all) ? 1 : 0;
 }

@@ -1,8 +1,15 @@
 // Phase 1: YAML text → data, keeping every node's position so later phases can say line:col.
 // Pure: the caller reads the file.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from "yaml";
+import type { Alias, Document, LineCounter, Node, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { fastYaml } from "./fast-yaml.js";
+import { yamlLib } from "./yaml-lib.js";
+
+// The library's node tests, through the library loaded on first use (yaml-lib.ts).
+const isMap = (node: unknown): node is YAMLMap => yamlLib().isMap(node);
+const isSeq = (node: unknown): node is YAMLSeq => yamlLib().isSeq(node);
+const isScalar = (node: unknown): node is Scalar => yamlLib().isScalar(node);
+const isAlias = (node: unknown): node is Alias => yamlLib().isAlias(node);
 
 export interface LoadedSpec {
   file: string;
@@ -82,6 +89,7 @@ export function loadYaml(source: string, file: string, what: string): LoadedSpec
 }
 
 function parseWithPositions(source: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   return { doc, lineCounter };

@@ -16,6 +16,7 @@
 // recompute the line). CRC-32 misses no change of up to 32 consecutive bits and any other with a
 // chance of 2^-32, and zlib computes it 3-4 times as fast as sha256 (7 against 25 us for a 40 KB
 // script, with SHA-NI): the largest single cost of a --check left (bench/run.mjs).
+import { crc32 } from "./crc32.js";
 import { sha256Hex } from "./sha256.js";
 import { VERSION } from "../version.js";
 
@@ -75,11 +76,8 @@ export function canonical(v: unknown): string {
   }
 }
 
-let crc32: ((data: Uint8Array) => number) | undefined; // node:zlib, loaded on first use: start-up time
-
 /** The line's hash: the inputs' digest with the script's length and CRC-32 (see the top). */
 function lineHash(inputs: string, script: Uint8Array): string {
-  crc32 ??= process.getBuiltinModule("node:zlib").crc32;
   return sha256Hex(`${inputs}:${script.length}:${crc32(script)}`);
 }
 

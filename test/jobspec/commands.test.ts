@@ -16,15 +16,17 @@ import { crjob, makeUnreadable } from "../helpers.js";
 import { lines, spec } from "./helpers.js";
 
 let dir: string;
-let out: string;
-let err: string;
+// What the commands print (src/output.ts writes to fds 1 and 2; here it is caught instead).
+const printed = vi.hoisted(() => ({ out: "", err: "" }));
+vi.mock("../../src/output.js", () => ({
+  out: (s: string) => void (printed.out += s),
+  err: (s: string) => void (printed.err += s),
+}));
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "crjob-spec-"));
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+  printed.out = "";
+  printed.err = "";
   vi.stubEnv("CRJOB_SITE", "");
 });
 afterEach(() => {
@@ -39,13 +41,13 @@ const write = (name: string, text: string) => {
   return p;
 };
 /** stderr with the temp dir shown as "<dir>". */
-const errLines = () => err.split(dir).join("<dir>").trimEnd().split("\n");
+const errLines = () => printed.err.split(dir).join("<dir>").trimEnd().split("\n");
 
 describe("validateCommand", () => {
   it("prints nothing and exits 0 for valid specs", async () => {
     const a = write("a.yaml", spec());
     expect(await validateCommand({ specs: [a, a], format: "text" })).toBe(0);
-    expect(err).toBe("");
+    expect(printed.err).toBe("");
   });
 
   it("exits 0 with warnings only", async () => {
@@ -68,7 +70,7 @@ describe("validateCommand", () => {
       "<dir>/jobs:1:1 error is a directory, not a job spec",
       "<dir>/empty.yaml:1:1 error the file is empty; a job spec is a mapping of fields (crjob init writes a starter spec)",
     ]);
-    expect(out).toBe("");
+    expect(printed.out).toBe("");
   });
 
   it("reports an unreadable file", async () => {
@@ -84,8 +86,8 @@ describe("validateCommand", () => {
   it("prints JSON rows on stdout", async () => {
     const a = write("a.yaml", spec({ top: "mode: resume" }));
     expect(await validateCommand({ specs: [a, path.join(dir, "nope.yaml")], format: "json" })).toBe(1);
-    expect(err).toBe("");
-    expect(JSON.parse(out.split(dir).join("<dir>"))).toEqual([
+    expect(printed.err).toBe("");
+    expect(JSON.parse(printed.out.split(dir).join("<dir>"))).toEqual([
       { file: "<dir>/a.yaml", line: 3, col: 7, path: "mode", severity: "error", message: 'must be one of "auto", "fresh", "restart", got "resume"', hint: null },
       { file: "<dir>/nope.yaml", line: 1, col: 1, path: "", severity: "error", message: "no such file", hint: null },
     ]);
@@ -93,7 +95,7 @@ describe("validateCommand", () => {
 
   it("prints [] when all is well in JSON", async () => {
     expect(await validateCommand({ specs: [write("a.yaml", spec())], format: "json" })).toBe(0);
-    expect(JSON.parse(out)).toEqual([]);
+    expect(JSON.parse(printed.out)).toEqual([]);
   });
 
   it("finds crjob.site.yaml above the spec and reports its problems once", async () => {
@@ -128,7 +130,7 @@ describe("initCommand", () => {
     expect(await initCommand({ cwd: dir })).toBe(0);
     expect(lines(read("job.yaml"))).toEqual([]);
     expect(read("job.yaml")).toContain("name: job ");
-    expect(out).toContain("job.yaml");
+    expect(printed.out).toContain("job.yaml");
     expect(readdirSync(dir)).toEqual(["job.yaml"]); // no temp file left
   });
 
@@ -185,15 +187,15 @@ describe("initCommand", () => {
 describe("schemaCommand", () => {
   it("prints the spec schema as JSON", async () => {
     expect(await schemaCommand()).toBe(0);
-    const printed = JSON.parse(out);
-    expect(printed).toMatchObject({ $schema: "http://json-schema.org/draft-07/schema#", $id: "urn:crjob:spec:v1", title: "crjob job spec" });
+    const schema = JSON.parse(printed.out);
+    expect(schema).toMatchObject({ $schema: "http://json-schema.org/draft-07/schema#", $id: "urn:crjob:spec:v1", title: "crjob job spec" });
     // The printed schema does the job an editor uses it for: it accepts a valid spec and rejects
     // what crjob rejects (not just "equals the object it was printed from").
-    const check = new Ajv({ strict: false, allErrors: true }).compile(printed);
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
     expect(check(parseYaml(spec())), JSON.stringify(check.errors)).toBe(true);
     expect(check(parseYaml(spec({ checkpoint: "  tool: criu" })))).toBe(false);
     expect(check.errors?.map((e) => e.instancePath)).toContain("/checkpoint/tool");
     expect(check(parseYaml(spec({ top: "nmae: x" })))).toBe(false);
-    expect(out).toMatch(/^\{\n {2}"\$schema"/);
+    expect(printed.out).toMatch(/^\{\n {2}"\$schema"/);
   });
 });
