@@ -50,3 +50,21 @@ describe("each verb loads only the built-in modules it uses", () => {
     expect(r.heavy).toEqual(heavy);
   });
 });
+
+describe("output to a reader that has gone", () => {
+  // Output goes to fds 1 and 2 with writeSync (src/output.ts). A pipe whose reader has gone
+  // (`crjob status | head -1`) ends the output quietly, as for most command-line tools; through
+  // process.stdout it was an unhandled EPIPE error with a stack trace and exit 1.
+  it("crjob schema into a pipe with no reader: exit 0, nothing on stderr", () => {
+    const dir = tempDir();
+    // The pipe (a FIFO) is opened for writing once its reader has opened it, and crjob starts only
+    // after that reader has exited: crjob's write finds no reader, every time.
+    const r = spawnSync(
+      "bash",
+      ["-c", 'mkfifo "$1/p" && { (exec 3<"$1/p") & exec 4>"$1/p"; wait $!; exec "$2" schema >&4; }', "_", dir, CRJOB],
+      { encoding: "utf8" },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+});
