@@ -18,9 +18,6 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-// As CI does (.ci/run): room in the PID space for the PID-restore tests (scripts/pid-space.sh).
-spawnSync(join(ROOT, "scripts", "pid-space.sh"), { stdio: "inherit" });
-
 // The busy loop: a child process of its own, so it holds a core whatever this one does.
 const busy = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
 const stopBusy = () => {
