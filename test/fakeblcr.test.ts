@@ -25,8 +25,9 @@ interface Ctx {
   onTestFailed: (fn: () => void) => void;
 }
 /** On failure, show what the scenario scripts wrote to stderr and the stand-ins' call log. */
-function diagnose(ctx: Ctx, d: string, ...rs: Array<() => Result | undefined>): void {
+function diagnose(ctx: Ctx, dir: string | (() => string), ...rs: Array<() => Result | undefined>): void {
   ctx.onTestFailed(() => {
+    const d = typeof dir === "string" ? dir : dir();
     for (const get of rs) {
       const r = get();
       if (r) console.error(`--- scenario stderr (${d}):\n${r.stderr}\n--- stdout:\n${r.stdout}`);
@@ -388,26 +389,40 @@ echo pid=$pid
   });
 
   it("PID restore also works through the ns_last_pid fallback (kernels without clone3 set_tid)", async (ctx) => {
-    const d = tmp();
+    // The fallback rewinds the machine-wide ns_last_pid and forks (real BLCR restores the PID in
+    // the kernel, atomically): any process that forks in between takes the PID, and the stand-in
+    // then says EBUSY unless that newcomer goes away within 3 s. On a machine running the rest of
+    // the suite beside it, a long-lived newcomer happens (seen in a steady run: a node process
+    // on the PID). Such an attempt proves nothing either way: it is run again, with a new app (a
+    // new PID), up to three times; an EBUSY without a newcomer fails at once.
     let r: Result | undefined;
-    diagnose(ctx, d, () => r);
-    r = await bash(
-      String.raw`
+    let d = "";
+    diagnose(ctx, () => d, () => r);
+    for (let attempt = 1; ; attempt++) {
+      d = tmp();
+      r = await bash(
+        String.raw`
 cr_run stars --lines 200 --tick 0.1 --trap USR1=0 --hold 150:$PWD/go > out 2>&1 < /dev/null &
 pid=$!
 waitfor '[ $(lines out) -ge 3 ]'
 cr_checkpoint --term -f ck $pid; wait $pid
 cr_restart ck > /dev/null 2>&1 &
 r=$!
-waitfor '[ -e /proc/$pid ] && is_child_of $pid $r'
+waitfor '{ [ -e /proc/$pid ] && is_child_of $pid $r; } || ! kill -0 $r 2>/dev/null'
+if ! is_child_of $pid $r; then wait $r; echo lost=$?; exit 0; fi
 echo samepid=yes
 cr_restart ck 2>/dev/null; echo busy=$?
 kill -USR1 $r; wait $r; echo cr=$?
 echo via=$(grep -c '"via": "ns_last_pid"' crfake.log)
 `,
-      d,
-      { CRFAKE_NO_CLONE3: "1" },
-    );
+        d,
+        { CRFAKE_NO_CLONE3: "1" },
+      );
+      const log = existsSync(join(d, "crfake.log")) ? readFileSync(join(d, "crfake.log"), "utf8") : "";
+      const forks = log.split("\n").filter((l) => l.includes('"event": "fork"') && l.includes('"tool": "cr_restart"'));
+      const newcomer = r.v.lost === "16" && forks.length > 0 && forks.every((l) => !/"child": (\d+).*"want": \1\b/.test(l));
+      if (!newcomer || attempt === 3) break;
+    }
     expect(r.v.samepid).toBe("yes");
     expect(r.v.busy).toBe("16");
     expect(r.v.cr).toBe("0");
