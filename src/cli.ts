@@ -4,10 +4,9 @@
 import { RUN_NEEDS_LOCAL, type CommandArgs } from "./cli-options.js";
 import type { Mode } from "./jobspec/types.js";
 import { SpecError, UsageError, UserError } from "./errors.js";
-import { formatDiagnostic } from "./diagnostics.js";
 import { quickArgs } from "./quick-argv.js";
 import { VERSION } from "./version.js";
-import { err, out } from "./output.js";
+import { err, out, printDiagnostics } from "./output.js";
 
 const str = (a: CommandArgs, key: string) => a[key] as string | undefined;
 const flag = (a: CommandArgs, key: string) => a[key] as boolean | undefined;
@@ -96,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   } catch (e) {
     if (e instanceof SpecError) {
-      for (const d of e.diagnostics) err(formatDiagnostic(d) + "\n");
+      printDiagnostics(e.diagnostics);
       process.exitCode = e.exitCode;
     } else if (e instanceof UserError) {
       err(`crjob: ${e.message}\n`);

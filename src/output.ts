@@ -3,6 +3,7 @@
 // `stream` module (4-6 ms of a verb's start-up on the development VM; bench/run.mjs, cold start).
 // Both are synchronous either way for files and pipes on Linux, so the order of lines is as before.
 import { writeSync } from "node:fs";
+import { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 
 /** Descriptors whose reader has gone (EPIPE, as `crjob status | head -1`): the rest is dropped quietly. */
 const closed = new Set<number>();
@@ -34,3 +35,8 @@ function writeAll(fd: number, text: string): void {
 export const out = (text: string): void => writeAll(1, text);
 /** Print to standard error. */
 export const err = (text: string): void => writeAll(2, text);
+
+/** Diagnostics on standard error, one `file:line:col severity message` line each. */
+export function printDiagnostics(ds: readonly Diagnostic[]): void {
+  for (const d of ds) err(`${formatDiagnostic(d)}\n`);
+}

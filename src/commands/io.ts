@@ -1,9 +1,8 @@
 // Shared by commands: reading inputs and writing outputs atomically.
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
 import { SpecError } from "../errors.js";
-import { err } from "../output.js";
 
 /**
  * A file's text, or a diagnostic naming the file: missing, a directory (not a `what`), unreadable.
@@ -124,8 +123,4 @@ function readHead(file: string): string {
   } finally {
     closeSync(fd);
   }
-}
-
-export function printDiagnostics(ds: readonly Diagnostic[]): void {
-  for (const d of ds) err(formatDiagnostic(d) + "\n");
 }

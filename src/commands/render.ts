@@ -9,9 +9,9 @@ import { loadSpec } from "../jobspec/load.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
 import type { Mode } from "../jobspec/types.js";
 import { resolveSite, resolveTemplates } from "./context.js";
-import { isOurs, printDiagnostics, readInput, stageFile, writeAtomic } from "./io.js";
+import { isOurs, readInput, stageFile, writeAtomic } from "./io.js";
 import { isCurrent, staleness } from "./stale.js";
-import { out } from "../output.js";
+import { out, printDiagnostics } from "../output.js";
 
 export interface RenderCommandOptions {
   specs: string[];

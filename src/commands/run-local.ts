@@ -23,8 +23,8 @@ import { parseHistory } from "../state/parse.js";
 import { elementIndexes } from "../state/store.js";
 import { storyOf } from "../state/summary.js";
 import { resolveSite, resolveTemplates } from "./context.js";
-import { printDiagnostics, readInput } from "./io.js";
-import { out as print } from "../output.js";
+import { readInput } from "./io.js";
+import { out as print, printDiagnostics } from "../output.js";
 
 export interface RunLocalOptions {
   spec: string;

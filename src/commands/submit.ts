@@ -12,8 +12,8 @@ import type { Mode } from "../jobspec/types.js";
 import { findOnPath } from "../state/lsf.js";
 import { expandStateDir, recordSubmission, userHome } from "../state/store.js";
 import { resolveSite, resolveTemplates } from "./context.js";
-import { printDiagnostics, readInput } from "./io.js";
-import { err, out } from "../output.js";
+import { readInput } from "./io.js";
+import { err, out, printDiagnostics } from "../output.js";
 
 export interface SubmitOptions {
   specs: string[];

@@ -1,11 +1,11 @@
 // `crjob validate SPEC... [--format text|json] [--site FILE]`: every diagnostic of every file.
 import { existsSync } from "node:fs";
-import { formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import { checkSpec } from "../jobspec/check.js";
 import { findSitePath, loadSite, type LoadedSite } from "../jobspec/site.js";
 import { intervalWarnings, marginWarnings } from "../state/advice.js";
 import { readText } from "./io.js";
-import { err, out } from "../output.js";
+import { out, printDiagnostics } from "../output.js";
 
 export interface ValidateOptions {
   specs: string[];
@@ -53,7 +53,7 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
     }));
     out(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    for (const d of all) err(`${formatDiagnostic(d)}\n`);
+    printDiagnostics(all);
   }
   return hasErrors(all) ? 1 : 0;
 }

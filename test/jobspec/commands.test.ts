@@ -18,10 +18,15 @@ import { lines, spec } from "./helpers.js";
 let dir: string;
 // What the commands print (src/output.ts writes to fds 1 and 2; here it is caught instead).
 const printed = vi.hoisted(() => ({ out: "", err: "" }));
-vi.mock("../../src/output.js", () => ({
-  out: (s: string) => void (printed.out += s),
-  err: (s: string) => void (printed.err += s),
-}));
+vi.mock("../../src/output.js", async () => {
+  const { formatDiagnostic } = await import("../../src/diagnostics.js");
+  const err = (s: string) => void (printed.err += s);
+  return {
+    out: (s: string) => void (printed.out += s),
+    err,
+    printDiagnostics: (ds: Parameters<typeof formatDiagnostic>[0][]) => ds.forEach((d) => err(`${formatDiagnostic(d)}\n`)),
+  };
+});
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "crjob-spec-"));
