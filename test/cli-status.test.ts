@@ -1,7 +1,7 @@
 // `crjob status`: the pure reading of job state (src/state), then through the CLI on a state made by
 // hand, then against the LSF emulator with the BLCR stand-ins (bjobs on PATH).
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,6 +91,18 @@ describe("job state files (pure)", () => {
     const killed = summarizeState(snapshot([line(0, "7", "start fresh"), line(9, "7", "end killed signal=INT gen=1 status=130")], { generations: [parseMeta(meta(1, 8), 1)] }), obs());
     expect(killed).toMatchObject({ state: "killed", next: { action: "restart", generation: 1, blockedBy: null } });
     expect(summarizeState(snapshot([line(0, "7", "start fresh"), line(9, "7", "end killed signal=INT gen=1 status=130")]), obs({ lsfStat: "EXIT" })).state).toBe("killed");
+    // The scheduler's KILL came before the final checkpoint ended: no end, but the stop signal is on record.
+    const unended = snapshot([line(0, "7", "start fresh"), line(5, "7", "checkpoint gen=1 duration=0 size_kb=1"), line(9, "7", "signal INT"), line(9, "7", "signal TERM")], {
+      generations: [parseMeta(meta(1, 5), 1)],
+    });
+    expect(summarizeState(unended, obs({ lsfStat: "EXIT" }))).toMatchObject({ state: "killed", reason: expect.stringContaining("SIGINT came"), next: { action: "restart", generation: 1, blockedBy: null } });
+    expect(summarizeState(unended, obs()).state).toBe("killed"); // no scheduler to ask: the history says it
+    // A signal of an earlier run, or one that is not a stop (USR1), does not count.
+    const usr1 = snapshot([line(0, "7", "start fresh"), line(9, "7", "signal USR1")]);
+    expect(summarizeState(usr1, obs({ lsfStat: "EXIT" })).state).toBe("failed");
+    expect(summarizeState(usr1, obs()).state).toBe("crashed");
+    const earlier = snapshot([line(0, "7", "signal INT"), line(1, "7", "start restart gen=1")]);
+    expect(summarizeState(earlier, obs({ lsfStat: "EXIT" })).state).toBe("failed");
     const viaExit = snapshot([line(0, "7", "start fresh"), line(9, "7", "end requeue n=1 status=99")]);
     expect(summarizeState(viaExit, obs()).state).toBe("requeued");
     expect(summarizeState(viaExit, obs({ lsfStat: "PEND" }))).toMatchObject({ state: "requeued", requeues: 1 });
@@ -276,7 +288,8 @@ describe("crjob status against the LSF emulator", () => {
     writeFileSync(go, "");
     const killed = status();
     const newest = Math.max(...generations(state));
-    expect(killed).toMatchObject({ state: "killed", lsfStat: "EXIT", lostWorkSeconds: null, next: { action: "restart", generation: newest, blockedBy: null } });
+    const story = () => ["history", "job.log"].map((f) => `--- ${f}\n${existsSync(join(state, f)) ? readFileSync(join(state, f), "utf8") : "(none)"}`).join("");
+    expect(killed, story()).toMatchObject({ state: "killed", lsfStat: "EXIT", lostWorkSeconds: null, next: { action: "restart", generation: newest, blockedBy: null } });
 
     const id2 = crjob(["submit", "job.yaml"], { cwd: submit, env }).stdout.trim();
     await lsf.waitDone(Number(id2));

@@ -27,7 +27,7 @@ export type JobState =
   | "requeued" // ended with a requeue: LSF reruns it (same job id)
   | "done"
   | "failed"
-  | "killed" // bkill: ended after its final checkpoint; the next submission resumes
+  | "killed" // bkill/scancel: ended after its final checkpoint, or stopped for good before its end; the next submission resumes
   | "crashed" // no end recorded and its lock owner is gone (node lost, kill -9)
   | "idle" // state but no job on record (e.g. generations copied in)
   | "unknown"; // bjobs says UNKWN
@@ -132,6 +132,22 @@ function endState(e: HistoryEvent): JobState {
   return "failed"; // failed, requeue-cap, restart-failed, stage-in-failed, launch-failed, ...
 }
 
+/**
+ * The stop signal (INT, TERM, QUIT) the job recorded in its last run when that run has no end: a
+ * job killed by the scheduler's last word (bkill's KILL after JOB_TERMINATE_INTERVAL, scancel's
+ * after KillWait) before its final checkpoint and its end were written. Null otherwise.
+ */
+function unendedStop(events: HistoryEvent[]): string | null {
+  let first: string | null = null; // the script stops on the first of them, as here
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (isEnd(e)) return null;
+    if (e.kind === "start") break;
+    if (e.kind === "signal" && (e.words[0] === "INT" || e.words[0] === "TERM" || e.words[0] === "QUIT")) first = e.words[0];
+  }
+  return first;
+}
+
 const LIVE_STATS = new Set(["RUN", "PEND", "PSUSP", "USUSP", "SSUSP", "WAIT", "PROV"]);
 
 export function summarizeState(s: StateSnapshot, obs: Observations): StateStatus {
@@ -171,15 +187,22 @@ export function summarizeState(s: StateSnapshot, obs: Observations): StateStatus
     else if (stat === "PEND") state = lastJobEvent && isEnd(lastJobEvent) && endState(lastJobEvent) === "requeued" ? "requeued" : "pending";
     else if (stat === "PSUSP" || stat === "USUSP" || stat === "SSUSP") state = "suspended";
     else if (stat === "DONE") state = "done";
-    else if (stat === "EXIT") state = isEnd(lastJobEvent) ? endState(lastJobEvent!) : "failed";
+    else if (stat === "EXIT") {
+      const stop = isEnd(lastJobEvent) ? null : unendedStop(jobEvents);
+      state = isEnd(lastJobEvent) ? endState(lastJobEvent!) : stop ? "killed" : "failed";
+      if (stop) reason += `; SIG${stop} came and the job was stopped before it recorded its end (its final checkpoint outlasted the scheduler's grace)`;
+    }
     else state = "unknown";
   } else if (s.lock && obs.lockLive !== false) {
     state = "running";
     reason = obs.lockLive ? "lock owner alive" : "lock held (owner not verifiable here)";
   } else if (lastEvent && !isEnd(lastEvent) && (!jobId || lastEvent.job === jobId || jobEvents.length > 0)) {
-    // Started and never ended: the job died without its EXIT trap (node lost, kill -9).
-    state = "crashed";
+    // Started and never ended: the job died without its EXIT trap (node lost, kill -9), or was
+    // stopped for good after a stop signal.
+    const stop = unendedStop(jobEvents.length > 0 ? jobEvents : history);
+    state = stop ? "killed" : "crashed";
     reason = s.lock ? `lock owner ${s.lock.job} on ${s.lock.host} is gone` : "no end recorded";
+    if (stop) reason += ` after SIG${stop}`;
   } else if (jobId && jobEvents.length === 0 && s.submissions.some((x) => x.jobId === jobId)) {
     state = stat === "" ? "unknown" : "submitted";
     reason = stat === "" ? `bjobs does not know job ${jobId}, and it never started` : "submitted, not started yet";
