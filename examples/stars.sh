@@ -49,10 +49,28 @@ crjob_app_env() {
 # --- Helpers ----------------------------------------------------------------------------------
 # Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
 # of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
+# The first line of a run also keeps job.log under 1 MB: the log's size is where that append ended,
+# which /proc/self/fdinfo says without a process (each one costs every job milliseconds); stat
+# says it where there is no /proc. A bigger log becomes job.log.1, and the line goes to both.
 crjob_log() {
+  local line k v size=''
   printf 'crjob: %s\n' "$*"
-  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then
-    printf '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  [ "${CRJOB_LOCKED:-0}" = 1 ] || return 0
+  printf -v line '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*"
+  if [ -n "${CRJOB_LOG_BOUNDED:-}" ]; then
+    printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
+    return 0
+  fi
+  CRJOB_LOG_BOUNDED=1
+  {
+    printf '%s' "$line" >&3
+    while read -r k v; do
+      if [ "$k" = pos: ]; then size=$v; break; fi
+    done </proc/self/fdinfo/3
+  } 3>>"$CRJOB_STATE/job.log" 2>/dev/null
+  [ -n "$size" ] || size=$(exec stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
+  if [ "$size" -gt 1048576 ] && mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" 2>/dev/null; then
+    printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
   fi
   return 0
 }
@@ -195,17 +213,15 @@ crjob_lock() {
     exit 1
   done
   printf '%s %s %s\n' "$CRJOB_JOBID" "$CRJOB_HOST" "$$" >"$CRJOB_STATE/lock/owner"
-  CRJOB_LOCKED=1
-  local size
-  size=$(stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
-  [ "$size" -le 1048576 ] || mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" # keep it bounded
+  CRJOB_LOCKED=1 # and the next crjob_log keeps job.log bounded
 }
 
 # Remove the work dir once nothing of the job writes there any more (a checkpointer may have a
-# process that outlives the app for a moment: crjob_tool_end waits for it).
+# process that outlives the app for a moment: crjob_tool_end waits for it). It goes at the end, in
+# crjob_cleanup's one rm with the lock: every process costs each job milliseconds.
 crjob_remove_work() {
   crjob_tool_end
-  cd / && rm -rf "$CRJOB_WORK"
+  cd / && CRJOB_REMOVE+=("$CRJOB_WORK")
 }
 
 # The checkpointers that leave nothing running after the app need no end of their own.
@@ -227,16 +243,16 @@ crjob_stage_in() {
   done
 }
 
-# Every match of the glob patterns, in the current dir, each ended by a NUL. Patterns are globs on
-# purpose; nothing else in them expands.
-crjob_matches() {
-  local pattern f matches
+# Every match of the glob patterns, in the current dir, into the array crjob_matched (in this
+# shell: no process to print them through). Patterns are globs on purpose; nothing else in them
+# expands.
+crjob_match() {
+  local pattern IFS=''
+  crjob_matched=()
   shopt -s nullglob
-  local IFS=''
   for pattern in "$@"; do
     # shellcheck disable=SC2206 # the pattern is a glob on purpose; IFS is empty, so no splitting
-    matches=($pattern)
-    for f in "${matches[@]}"; do printf '%s\0' "$f"; done
+    crjob_matched+=($pattern)
   done
   shopt -u nullglob
 }
@@ -245,10 +261,10 @@ crjob_matches() {
 # submit dir (an array element: its own <name>.<index>/ there, so elements do not overwrite each other).
 crjob_stage_out() {
   [ -d "$CRJOB_WORK" ] || return 0
-  (
-    cd "$CRJOB_WORK" || exit 1
-    st=0
-    while IFS= read -r -d '' f; do
+  local st=0 f d tmp back=$PWD
+  if cd "$CRJOB_WORK"; then
+    crjob_match "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}"
+    for f in "${crjob_matched[@]}"; do
       [ -e "$f" ] || continue # the app's output, when the app never ran: nothing to copy
       d=.
       case $f in */*) d=${f%/*} ;; esac
@@ -260,9 +276,12 @@ crjob_stage_out() {
       tmp=$CRJOB_STAGE_DEST/$f.crjob-tmp.$$
       if [ "$f" = "$CRJOB_APP_OUTPUT" ]; then crjob_tool_copy_output "$f" "$tmp"; else cp -p -- "$f" "$tmp"; fi &&
         mv -f -- "$tmp" "$CRJOB_STAGE_DEST/$f" || st=1
-    done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}")
-    exit "$st"
-  ) && return 0
+    done
+    cd "$back" 2>/dev/null || cd /
+  else
+    st=1
+  fi
+  [ "$st" != 0 ] || return 0
   crjob_log "warning: stage out incomplete"
   return 1
 }
@@ -273,9 +292,10 @@ crjob_stage_out() {
 crjob_files_to_save() {
   (
     cd "$CRJOB_WORK" || exit 0
-    while IFS= read -r -d '' f; do
+    crjob_match "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}"
+    for f in "${crjob_matched[@]}"; do
       [ -f "$f" ] && printf '%s\n' "$f"
-    done < <(crjob_matches "$CRJOB_APP_OUTPUT" "${crjob_stage_out[@]}" "${crjob_ckpt_files[@]}")
+    done
     work=$(pwd -P)
     for pid in $(crjob_tree "$CRJOB_CKPT_PID"); do
       for fd in /proc/"$pid"/fd/*; do
@@ -292,12 +312,12 @@ crjob_files_to_save() {
 # Write one checkpoint generation: everything under a temporary name first, then one rename.
 # Never touches the previous generations until the new one is complete.
 crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
-  local final=$1 gen tmp t0 rc size f
+  local final=$1 gen tmp t0 now rc size f
   gen=$((CRJOB_LAST_GEN + 1))
   tmp="$CRJOB_STATE/.gen.$gen.tmp.$$"
-  rm -rf "$tmp"
+  [ ! -e "$tmp" ] || rm -rf "$tmp"
   mkdir -m 700 "$tmp" || { crjob_log "checkpoint $gen failed: cannot write $CRJOB_STATE"; return 1; }
-  t0=$(date +%s)
+  printf -v t0 '%(%s)T' -1 # the time, without a process (date)
   crjob_tool_checkpoint "$tmp" "$final"
   rc=$?
   if [ "$rc" -ne 0 ]; then
@@ -318,8 +338,9 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
     printf 'host=%s\n' "$CRJOB_HOST"
     printf 'workdir=%s\n' "$CRJOB_WORK_CANON"
     printf 'pid=%s\n' "$CRJOB_ORIG_PID"
-    printf 'time=%s\n' "$(date +%s)"
-    printf 'duration=%s\n' "$(($(date +%s) - t0))"
+    printf -v now '%(%s)T' -1
+    printf 'time=%s\n' "$now"
+    printf 'duration=%s\n' "$((now - t0))"
     printf 'size_kb=%s\n' "${size:-0}"
     printf 'tool=%s\n' "$CRJOB_TOOL"
   } >"$tmp/meta" || rc=1
@@ -333,7 +354,8 @@ crjob_checkpoint() { # final(0|1): final = stop the app after the checkpoint
   chmod -R go-rwx "$tmp"
   mv "$tmp" "$CRJOB_STATE/gen.$gen" || { rm -rf "$tmp"; return 1; }
   CRJOB_LAST_GEN=$gen
-  CRJOB_LAST_CKPT_COST=$(($(date +%s) - t0))
+  printf -v now '%(%s)T' -1
+  CRJOB_LAST_CKPT_COST=$((now - t0))
   crjob_log "checkpoint $gen written in ${CRJOB_LAST_CKPT_COST}s (${size:-0} KB)"
   crjob_history "checkpoint gen=$gen duration=$CRJOB_LAST_CKPT_COST size_kb=${size:-0}"
   crjob_prune
@@ -527,6 +549,7 @@ crjob_wait_event() { # due
     read -r -n 1 -t 1 _ 2>/dev/null <>"$CRJOB_WAKE_FIFO"
     return 1
   fi
+  crjob_alive "$CRJOB_APP_PID" || return 1 # no waker for an app that has ended already
   if [ -z "$CRJOB_WAKER" ] || ! kill -0 "$CRJOB_WAKER" 2>/dev/null; then
     (
       read -r -n 1 -t "$timeout" _ <>"$CRJOB_WAKE_FIFO"
@@ -711,10 +734,27 @@ crjob_stop_if_signalled() {
   crjob_finish_killed
 }
 
+# What the job removes as it ends, in one rm (each process costs every job milliseconds): the work
+# dir (crjob_remove_work), then the lock, then the dir of the job's signals (the first process
+# writes to them through fds it holds, so the names can go first; it removes the dir itself when
+# this process died without its clean-up).
+CRJOB_REMOVE=()
 crjob_cleanup() {
-  if [ -n "${CRJOB_RELOCATED_LINK:-}" ] && [ -L "$CRJOB_RELOCATED_LINK" ]; then rm -f "$CRJOB_RELOCATED_LINK"; fi
-  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then rm -rf "$CRJOB_STATE/lock"; fi
-  [ -z "$CRJOB_WAKER" ] || crjob_wake # the waker reads it and ends
+  if [ -n "$CRJOB_WAKER" ]; then
+    crjob_wake # the waker reads it and ends
+    CRJOB_WAKER=''
+  fi
+  if [ -n "${CRJOB_RELOCATED_LINK:-}" ] && [ -L "$CRJOB_RELOCATED_LINK" ]; then CRJOB_REMOVE+=("$CRJOB_RELOCATED_LINK"); fi
+  if [ "${CRJOB_LOCKED:-0}" = 1 ]; then
+    CRJOB_REMOVE+=("$CRJOB_STATE/lock")
+    CRJOB_LOCKED=0
+  fi
+  if [ -n "$CRJOB_SIGDIR" ]; then
+    CRJOB_REMOVE+=("$CRJOB_SIGDIR")
+    CRJOB_SIGDIR=''
+  fi
+  [ "${#CRJOB_REMOVE[@]}" -eq 0 ] || rm -rf -- "${CRJOB_REMOVE[@]}"
+  CRJOB_REMOVE=()
 }
 
 # Stage out, clean the scratch dir, record the end, exit with STATUS. A work dir whose files did not
@@ -834,6 +874,7 @@ crjob_restore() { # gen_dir
 
 # --- The job's work: runs in a child of the job's first process, with the job's signals ignored ---
 crjob_main() {
+  exec {CRJOB_RELAY_W}>&- {CRJOB_RELAY_S}>&- # the first process's: nothing of the job holds them
   trap crjob_cleanup EXIT
   # --- Where this run lives -------------------------------------------------------------------------
   CRJOB_HOST=${HOSTNAME:-$(uname -n)} # bash's HOSTNAME is uname -n, without a process
@@ -847,7 +888,11 @@ crjob_main() {
   SECONDS=0
 
   crjob_tool_setup
-  if ! { [ -d "$CRJOB_STATE" ] || (umask 077 && mkdir -p "$CRJOB_STATE"); } || ! chmod 700 "$CRJOB_STATE"; then
+  # Private (0700): made so, or made so by the first run that uses it (its history is the sign;
+  # every generation in it is 0700 of its own as well).
+  if [ -d "$CRJOB_STATE" ]; then
+    [ -e "$CRJOB_STATE/history" ] || chmod 700 "$CRJOB_STATE" || { crjob_log "error: cannot make $CRJOB_STATE private (chmod 700)"; exit 1; }
+  elif ! (umask 077 && mkdir -p "$CRJOB_STATE"); then
     crjob_log "error: cannot create $CRJOB_STATE"
     exit 1
   fi
@@ -992,7 +1037,8 @@ crjob_main() {
       crjob_log "app succeeded: keeping its checkpoints (keep_on_success)"
     else
       crjob_remove_generations
-      rm -f "$CRJOB_STATE/origin" "$CRJOB_STATE/requeues"
+      [ ! -e "$CRJOB_STATE/origin" ] || CRJOB_REMOVE+=("$CRJOB_STATE/origin") # with crjob_cleanup's rm
+      [ ! -e "$CRJOB_STATE/requeues" ] || CRJOB_REMOVE+=("$CRJOB_STATE/requeues")
     fi
     crjob_finish 0 "done"
   fi
@@ -1018,15 +1064,18 @@ if ! CRJOB_SIGDIR=$(mktemp -d "${TMPDIR:-/tmp}/crjob.XXXXXX") || ! mkfifo -m 600
 fi
 CRJOB_WAKE_FIFO=$CRJOB_SIGDIR/wake
 CRJOB_SIGNAL_FILE=$CRJOB_SIGDIR/signals
+# This shell writes to them through fds of its own, opened before the child starts: the child
+# removes the dir as it ends (crjob_cleanup), and closes these fds as it starts.
+exec {CRJOB_RELAY_W}<>"$CRJOB_WAKE_FIFO" # read-write: never waits for a reader
+exec {CRJOB_RELAY_S}>>"$CRJOB_SIGNAL_FILE"
 crjob_main &
 CRJOB_WORKER=$!
-exec {CRJOB_RELAY_W}<>"$CRJOB_WAKE_FIFO" # read-write: never waits for a reader
 # shellcheck disable=SC2317 # called from the traps below
 crjob_relay() { # signal
-  printf '%s\n' "$1" >>"$CRJOB_SIGNAL_FILE"
+  printf '%s\n' "$1" >&"$CRJOB_RELAY_S"
   printf . >&"$CRJOB_RELAY_W"
 }
-trap 'rm -rf "$CRJOB_SIGDIR"' EXIT
+trap '[ ! -e "$CRJOB_SIGDIR" ] || rm -rf "$CRJOB_SIGDIR"' EXIT # the child died without its clean-up
 trap 'crjob_relay INT' INT
 trap 'crjob_relay TERM' TERM
 trap 'crjob_relay QUIT' QUIT
@@ -1034,4 +1083,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint b241315d09d52edba6fd1ab106efede269a83a970a615554b2b0ec80846c408c
+# crjob-fingerprint 078955eeae8e0ee9c7847ee7b97440f87a7ba6b3bf652ce4394e858551731a26

@@ -108,8 +108,8 @@ export const MUTANTS = [
     patches: [
       {
         file: LIB,
-        search: '  t0=$(date +%s)\n  crjob_tool_checkpoint "$tmp" "$final"\n',
-        replace: '  t0=$(date +%s)\n  crjob_drop_generation "$CRJOB_LAST_GEN"\n  crjob_tool_checkpoint "$tmp" "$final"\n',
+        search: '  crjob_tool_checkpoint "$tmp" "$final"\n',
+        replace: '  crjob_drop_generation "$CRJOB_LAST_GEN"\n  crjob_tool_checkpoint "$tmp" "$final"\n',
       },
     ],
     killers: [
