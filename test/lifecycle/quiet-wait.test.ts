@@ -162,9 +162,9 @@ describe("waking up", () => {
     // at line 20), so only acting on the signal ends this job.
     const job = prepareJob(spec("blcr", 400, 0.05).replace('"0.05"]', `"0.05"${holdArgs(20)}]`));
     const text = readFileSync(job.script, "utf8");
-    const waker = '    (\n      read -r -n 1 -t "$timeout" _ <>"$CRJOB_WAKE_FIFO"\n';
+    const waker = '    (\n      exec <>"$CRJOB_WAKE_FIFO"\n';
     expect(text.split(waker)).toHaveLength(2);
-    writeFileSync(job.script, text.replace(waker, '    (\n      sleep 5\n      read -r -n 1 -t "$timeout" _ <>"$CRJOB_WAKE_FIFO"\n'));
+    writeFileSync(job.script, text.replace(waker, '    (\n      sleep 5\n      exec <>"$CRJOB_WAKE_FIFO"\n'));
     const run = start(job, "801");
     await run.running();
     await waitRunning(run, "the waker in its sleep", () => sleepers(run, 5) === 1);
