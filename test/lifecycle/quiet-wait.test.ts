@@ -228,6 +228,23 @@ describe("waking up", () => {
     await nothingLeft(stopped);
   });
 
+  it("none: an app's end that `wait -n` misses (bash 5.2 did, rarely, under load) still ends the job within seconds", async () => {
+    // Made certain here: the script reaps the app itself just before `wait -n`, which then has only
+    // the waker to wait for (as bash did when it lost the app's end). The waker looks at the app
+    // once a second, so the job ends at once; before, it slept the waker's full 10 minutes.
+    const job = prepareJob(spec("none", 3, 0.01).replace("  interval: 1h\n", "").replace('"0.01"]', '"0.01", --exit, "5"]'));
+    const text = readFileSync(job.script, "utf8");
+    const wait = "  wait -n -p woke\n";
+    expect(text.split(wait)).toHaveLength(2);
+    writeFileSync(job.script, text.replace(wait, `  wait "$CRJOB_APP_PID" 2>/dev/null # the test: bash forgets the app's end\n${wait}`));
+    const run = start(job, "702");
+    const slept = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`slept past the app's end:\n${run.log()}`)), 30_000).unref());
+    const { code } = await Promise.race([run.done, slept]);
+    expect(code, run.log()).toBe(5);
+    expect(run.log()).toContain("crjob: app exited with status 5");
+    await nothingLeft(run);
+  });
+
   it("none: the app's exit status is the job's, and a quick app ends the job at once", async () => {
     const job = prepareJob(spec("none", 3, 0.01).replace("  interval: 1h\n", "").replace('"0.01"]', '"0.01", --exit, "3"]'));
     const run = start(job, "701");
