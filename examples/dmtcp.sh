@@ -499,7 +499,8 @@ crjob_set_deadline() {
 
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
-# checkpoint or the run limit is due: no process per second, no polling.
+# checkpoint or the run limit is due: no process per second (only the waker's once-a-second look
+# at the app, with builtins; see below).
 # - `wait -n` returns when a child ends.
 # - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
 #   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come, when it gets that byte, or
@@ -1267,4 +1268,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 54d2789a9a0a8d579fdaf66a6145b99fa882b7cd52e025cfac3c21800832f8b9
+# crjob-fingerprint 24c1d3bc0eff9489eb6631908deee359a9c9777f3cd8259eeb96e1fdb681aabd

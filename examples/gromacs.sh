@@ -499,7 +499,8 @@ crjob_set_deadline() {
 
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
-# checkpoint or the run limit is due: no process per second, no polling.
+# checkpoint or the run limit is due: no process per second (only the waker's once-a-second look
+# at the app, with builtins; see below).
 # - `wait -n` returns when a child ends.
 # - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
 #   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come, when it gets that byte, or
@@ -1097,4 +1098,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 68bc8df5ccb50decfcdbcec584595c702b463bb44bc28f9efb3d48890a41d345
+# crjob-fingerprint f8adf7f5ac6a6ad18eb24bfa26b4cfecea343c7a9cf2f598e5118b91733d30b3

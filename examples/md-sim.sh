@@ -501,7 +501,8 @@ crjob_set_deadline() {
 
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
-# checkpoint or the run limit is due: no process per second, no polling.
+# checkpoint or the run limit is due: no process per second (only the waker's once-a-second look
+# at the app, with builtins; see below).
 # - `wait -n` returns when a child ends.
 # - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
 #   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come, when it gets that byte, or
@@ -1095,4 +1096,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 5a9d126e4417d63161ef8e02edda37007aefee46f2ef18f9d0bbbfd64a72f374
+# crjob-fingerprint 51d1f75df657015f8ee6d3331386bc6de2c06d9e27dd2b6f4181fff0646878ae

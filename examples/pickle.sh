@@ -499,7 +499,8 @@ crjob_set_deadline() {
 
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
-# checkpoint or the run limit is due: no process per second, no polling.
+# checkpoint or the run limit is due: no process per second (only the waker's once-a-second look
+# at the app, with builtins; see below).
 # - `wait -n` returns when a child ends.
 # - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
 #   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come, when it gets that byte, or
@@ -1097,4 +1098,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 11397292b8230ea73b9728ce4dbcaa01565cd2191d1d2c4746f2450bf6f22429
+# crjob-fingerprint ffc75c92849a2a8240f8cab760709aa207da04509525bd399dcb1f293acd8d13

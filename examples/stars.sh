@@ -499,7 +499,8 @@ crjob_set_deadline() {
 
 # --- Sleeping until something happens ------------------------------------------------------------
 # While the app runs, the script wakes only when the app ends, a signal arrives, or the next
-# checkpoint or the run limit is due: no process per second, no polling.
+# checkpoint or the run limit is due: no process per second (only the waker's once-a-second look
+# at the app, with builtins; see below).
 # - `wait -n` returns when a child ends.
 # - A due time is a child of its own, the waker: a subshell that reads one byte from the job's FIFO
 #   (CRJOB_WAKE_FIFO) with a timeout, so it ends when the time has come, when it gets that byte, or
@@ -1093,4 +1094,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 25e04831008f3c3d66bfd48c3174d89230876d25e6b0896951d51635390a2be9
+# crjob-fingerprint 4ff3803e599dec2aef27a447293628e0d59a7f857e889127a06d1526fa9e35e2
