@@ -29,6 +29,7 @@ const MARGIN = "test/margin.test.ts";
 const SLURMS = "test/slurm/script.test.ts";
 const ENDS = "test/lifecycle/ends-during-final.test.ts";
 const TIMING = "test/lifecycle/signal-timing.test.ts";
+const STARTEND = "test/lifecycle/start-end.test.ts";
 
 export const MUTANTS = [
   {
@@ -246,5 +247,23 @@ export const MUTANTS = [
     why: "a checkpointer's computation that is stuck for good (DMTCP 5.0: never running again, the app alive) is not noticed: the job logs a failed checkpoint every interval until its run limit, with no progress",
     patches: [{ file: DMTCPT, search: '    case $err in *"not in running state"*) CRJOB_CKPT_STUCK=1 ;; esac\n', replace: "" }],
     killers: [{ file: DMTCP, test: "a computation stuck for good" }],
+  },
+  {
+    name: "waker-blind-to-the-app",
+    why: "the waker does not look for the app: an app's end that bash's wait -n misses leaves the job asleep for the waker's 10 minutes",
+    patches: [{ file: WATCH, search: '        kill -0 "$CRJOB_APP_PID" 2>/dev/null || break\n', replace: "" }],
+    killers: [{ file: QUIET, test: "an app's end that `wait -n` misses" }],
+  },
+  {
+    name: "job-log-unbounded",
+    why: "job.log is never rotated: it grows by every run of the job for ever",
+    patches: [{ file: LIB, search: '  if [ "$size" -gt 1048576 ] && mv -f', replace: '  if false && mv -f' }],
+    killers: [{ file: STARTEND, test: "job.log over 1 MB becomes job.log.1" }],
+  },
+  {
+    name: "signal-dir-left-behind",
+    why: "the job's first process does not remove the dir of its signals when the work process died without its clean-up: it piles up under TMPDIR",
+    patches: [{ file: SUPERVISE, search: `trap '[ ! -e "$CRJOB_SIGDIR" ] || rm -rf "$CRJOB_SIGDIR"' EXIT`, replace: "trap : EXIT" }],
+    killers: [{ file: STARTEND, test: "the work process killed (kill -9)" }],
   },
 ];
