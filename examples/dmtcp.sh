@@ -49,28 +49,35 @@ crjob_app_env() {
 # --- Helpers ----------------------------------------------------------------------------------
 # Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
 # of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
-# The first line of a run also keeps job.log under 1 MB: the log's size is where that append ended,
-# which /proc/self/fdinfo says without a process (each one costs every job milliseconds); stat
-# says it where there is no /proc. A bigger log becomes job.log.1, and the line goes to both.
+# The first line of a run also keeps job.log under 1 MB (crjob_append_bounded).
 crjob_log() {
-  local line k v size=''
+  local line
   printf 'crjob: %s\n' "$*"
   [ "${CRJOB_LOCKED:-0}" = 1 ] || return 0
   printf -v line '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*"
   if [ -n "${CRJOB_LOG_BOUNDED:-}" ]; then
     printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
-    return 0
+  else
+    CRJOB_LOG_BOUNDED=1
+    crjob_append_bounded "$CRJOB_STATE/job.log" "$line"
   fi
-  CRJOB_LOG_BOUNDED=1
+  return 0
+}
+
+# Append TEXT to the log FILE and keep FILE under 1 MB: its size is where that append ended, which
+# /proc/self/fdinfo says without a process (each one costs every job milliseconds); stat says it
+# where there is no /proc. A bigger log becomes FILE.1, and TEXT goes to both.
+crjob_append_bounded() { # file text
+  local k v size=''
   {
-    printf '%s' "$line" >&3
+    printf '%s' "$2" >&3
     while read -r k v; do
       if [ "$k" = pos: ]; then size=$v; break; fi
     done </proc/self/fdinfo/3
-  } 3>>"$CRJOB_STATE/job.log" 2>/dev/null
-  [ -n "$size" ] || size=$(exec stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
-  if [ "$size" -gt 1048576 ] && mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" 2>/dev/null; then
-    printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  } 3>>"$1" 2>/dev/null
+  [ -n "$size" ] || size=$(exec stat -c %s "$1" 2>/dev/null) || size=0
+  if [ "$size" -gt 1048576 ] && mv -f "$1" "$1.1" 2>/dev/null; then
+    printf '%s' "$2" >>"$1" 2>/dev/null
   fi
   return 0
 }
@@ -619,12 +626,11 @@ CRJOB_DMTCP_LINKS=()
 # logs to its own fd 2 instead, the output file: those lines are dropped at the stage-out (above).
 crjob_dmtcp_log() { # what
   CRJOB_DMTCP_LOG=$CRJOB_STATE/dmtcp.log
-  local size
-  size=$(exec stat -c %s "$CRJOB_DMTCP_LOG" 2>/dev/null) || size=0
-  [ "$size" -le 1048576 ] || mv -f "$CRJOB_DMTCP_LOG" "$CRJOB_DMTCP_LOG.1" # keep it bounded
+  local head
   [ -n "${CRJOB_DMTCP_LOG_SAID:-}" ] || crjob_log "DMTCP's own messages go to $CRJOB_DMTCP_LOG"
   CRJOB_DMTCP_LOG_SAID=1
-  printf '=== crjob: %s, job %s on %s, %(%Y-%m-%dT%H:%M:%S%z)T\n' "$1" "$CRJOB_JOBID" "$CRJOB_HOST" -1 >>"$CRJOB_DMTCP_LOG"
+  printf -v head '=== crjob: %s, job %s on %s, %(%Y-%m-%dT%H:%M:%S%z)T\n' "$1" "$CRJOB_JOBID" "$CRJOB_HOST" -1
+  crjob_append_bounded "$CRJOB_DMTCP_LOG" "$head" # kept bounded
 }
 
 # The app's output back to the submit dir without DMTCP's own lines (see the top), when it has any.
@@ -1268,4 +1274,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint 24c1d3bc0eff9489eb6631908deee359a9c9777f3cd8259eeb96e1fdb681aabd
+# crjob-fingerprint 024052534bb1f0c453a8c511b7a049b046a23c1b68a8d83f0d3ad5736090ca8c

@@ -49,28 +49,35 @@ crjob_app_env() {
 # --- Helpers ----------------------------------------------------------------------------------
 # Each line also goes to job.log in the state dir once the job holds it: on OpenLava the -o file
 # of a requeued run is lost, it holds the last run alone (volclava.md, requeue section).
-# The first line of a run also keeps job.log under 1 MB: the log's size is where that append ended,
-# which /proc/self/fdinfo says without a process (each one costs every job milliseconds); stat
-# says it where there is no /proc. A bigger log becomes job.log.1, and the line goes to both.
+# The first line of a run also keeps job.log under 1 MB (crjob_append_bounded).
 crjob_log() {
-  local line k v size=''
+  local line
   printf 'crjob: %s\n' "$*"
   [ "${CRJOB_LOCKED:-0}" = 1 ] || return 0
   printf -v line '%(%Y-%m-%dT%H:%M:%S%z)T job=%s crjob: %s\n' -1 "$CRJOB_JOBID" "$*"
   if [ -n "${CRJOB_LOG_BOUNDED:-}" ]; then
     printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
-    return 0
+  else
+    CRJOB_LOG_BOUNDED=1
+    crjob_append_bounded "$CRJOB_STATE/job.log" "$line"
   fi
-  CRJOB_LOG_BOUNDED=1
+  return 0
+}
+
+# Append TEXT to the log FILE and keep FILE under 1 MB: its size is where that append ended, which
+# /proc/self/fdinfo says without a process (each one costs every job milliseconds); stat says it
+# where there is no /proc. A bigger log becomes FILE.1, and TEXT goes to both.
+crjob_append_bounded() { # file text
+  local k v size=''
   {
-    printf '%s' "$line" >&3
+    printf '%s' "$2" >&3
     while read -r k v; do
       if [ "$k" = pos: ]; then size=$v; break; fi
     done </proc/self/fdinfo/3
-  } 3>>"$CRJOB_STATE/job.log" 2>/dev/null
-  [ -n "$size" ] || size=$(exec stat -c %s "$CRJOB_STATE/job.log" 2>/dev/null) || size=0
-  if [ "$size" -gt 1048576 ] && mv -f "$CRJOB_STATE/job.log" "$CRJOB_STATE/job.log.1" 2>/dev/null; then
-    printf '%s' "$line" >>"$CRJOB_STATE/job.log" 2>/dev/null
+  } 3>>"$1" 2>/dev/null
+  [ -n "$size" ] || size=$(exec stat -c %s "$1" 2>/dev/null) || size=0
+  if [ "$size" -gt 1048576 ] && mv -f "$1" "$1.1" 2>/dev/null; then
+    printf '%s' "$2" >>"$1" 2>/dev/null
   fi
   return 0
 }
@@ -1098,4 +1105,4 @@ trap 'crjob_relay USR1' USR1
 trap 'crjob_relay USR2' USR2
 crjob_collect "$CRJOB_WORKER"
 exit
-# crjob-fingerprint f8adf7f5ac6a6ad18eb24bfa26b4cfecea343c7a9cf2f598e5118b91733d30b3
+# crjob-fingerprint f92e36485f9fe905c0cddb30078a3e6f848037c02c1fc476dd106c5a05ef4c80

@@ -257,7 +257,7 @@ export const MUTANTS = [
   {
     name: "job-log-unbounded",
     why: "job.log is never rotated: it grows by every run of the job for ever",
-    patches: [{ file: LIB, search: '  if [ "$size" -gt 1048576 ] && mv -f', replace: '  if false && mv -f' }],
+    patches: [{ file: LIB, search: '  if [ "$size" -gt 1048576 ] && mv -f "$1"', replace: '  if false && mv -f "$1"' }],
     killers: [{ file: STARTEND, test: "job.log over 1 MB becomes job.log.1" }],
   },
   {
