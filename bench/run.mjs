@@ -21,8 +21,12 @@
 //                beside it show what its own work adds.
 //
 // Options (environment): BENCH_RUNS (cold-start runs, default 31), BENCH_SPECS (default 10000),
-// BENCH_BATCH_RUNS (throughput runs, default 5), BENCH_ONLY=cold|batch, BENCH_DIR (where specs and
-// scripts go; default the system temp dir; /dev/shm shows crjob without the disk).
+// BENCH_BATCH_RUNS (throughput runs, default 5), BENCH_ONLY=cold|batch, BENCH_DIR (where the batch's specs and
+// scripts go; default /dev/shm where there is one, else the system temp dir: tmpfs has no disk and
+// none of ext4's costs after deletes, so its floor holds still from run to run), BENCH_KEEP=1
+// (keep every run's files until the end, as before session 24: each run then writes into memory
+// the guest has not touched since boot, which on this VM costs up to 5x the floor; see the README,
+// "Fresh memory").
 // Figures only: nothing here fails on a slow machine (targets are printed next to them).
 import { spawnSync } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -37,6 +41,18 @@ const runs = Number(process.env.BENCH_RUNS ?? 31);
 const specCount = Number(process.env.BENCH_SPECS ?? 10000);
 const batchRuns = Number(process.env.BENCH_BATCH_RUNS ?? 5);
 const only = process.env.BENCH_ONLY;
+/**
+ * Delete each run's files once they are measured (the default), so that every run writes into
+ * page cache memory the guest has used before: on a VM a page the guest never touched costs a trip
+ * to the hypervisor, and files kept run after run (4-5 GB) reach such memory, which makes the floor
+ * up to 5x as slow as in a warm machine, and slower still from run to run (README, "Fresh memory").
+ */
+const keep = process.env.BENCH_KEEP === "1";
+/** Where the batch runs (see BENCH_DIR above). */
+const batchDir = process.env.BENCH_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+const drop = (path) => {
+  if (!keep) rmSync(path, { recursive: true, force: true });
+};
 
 if (!existsSync(join(root, "dist", "cli.cjs"))) {
   console.error("bench: dist/cli.cjs missing; run `npm run bench` (it builds first)");
@@ -144,7 +160,7 @@ function writeFloor(out, count, bytes) {
 const settle = () => spawnSync("sync");
 
 function batch() {
-  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "crjob-bench-"));
+  const dir = mkdtempSync(join(batchDir, "crjob-bench-"));
   try {
     const files = writeSpecs(join(dir, "specs"), specCount);
     const site = join(root, "examples", "site.yaml");
@@ -159,7 +175,15 @@ function batch() {
       settle();
       floors.push(writeFloor(join(dir, `floor${i}`), specCount, sample));
       cpuFloors.push(lastCpu);
+      drop(join(dir, `floor${i}`));
     };
+    // Untimed: one floor's worth of files written and deleted, so that the first timed run, like
+    // every later one, writes into memory the guest has used (unless BENCH_KEEP=1).
+    if (!keep) {
+      settle();
+      writeFloor(join(dir, "warm"), specCount, sample);
+      drop(join(dir, "warm"));
+    }
     // Side by side, bracketed: floor, then crjob's runs, then the floor again (which opens the
     // next run). The file system's speed drifts within minutes (see "Why the floor moves" in the
     // README), so each run of crjob is compared with the floor runs just before and just after it,
@@ -181,21 +205,24 @@ function batch() {
       mkdirSync(join(dir, `bound${i}`));
       settle();
       r.writeBound = bound("write", join(root, "examples", "stars.sh"), `bound${i}`, ...files);
+      drop(join(dir, `bound${i}`));
       settle();
       r.checkBound = bound("check", `out${i}`, ...files);
+      if (i < batchRuns - 1) drop(join(dir, `out${i}`)); // the last one is rendered over below
       floorRun(i + 1);
       r.floor = (floors[i] + floors[i + 1]) / 2;
       r.cpuFloor = (cpuFloors[i] + cpuFloors[i + 1]) / 2;
       runs.push(r);
     }
     settle();
-    const again = render("out0"); // over its own earlier output: each target is read to check it is crjob's
-    const where = process.env.BENCH_DIR ?? tmpdir();
+    const again = render(`out${batchRuns - 1}`); // over its own earlier output: each target is read to check it is crjob's
+    const where = batchDir;
     const col = (k) => runs.map((r) => r[k]);
     const ratio = (k, by = "floor") => runs.map((r) => r[k] / r[by]);
     const spread = (xs) => `median ${median(xs).toFixed(2)}, runs ${xs.map((x) => x.toFixed(2)).join(" ")}`;
     console.log(`Batch: ${specCount} varied specs in ${where}, ${batchRuns} runs, each between two floor runs (wall, ${availableParallelism()} cores)`);
     console.log(`  floor: a bare loop in one process writing ${specCount} files of ${sample.length} bytes there (temporary name, chmod, rename)`);
+    console.log(`  memory: ${keep ? "every run's files kept (BENCH_KEEP=1): runs write into memory the guest has not used before" : "each run's files deleted once measured: runs write into memory the guest has used (BENCH_KEEP=1: keep them)"}`);
     console.log(`  ${fmt(median(floors))}  floor runs: ${floors.map((f) => f.toFixed(0)).join(", ")} ms`);
     console.log(`  ${fmt(median(col("render")))}  (min ${Math.min(...col("render")).toFixed(1)})  crjob render <${specCount} specs> --site examples/site.yaml --outdir OUT`);
     console.log(`  ${fmt(again)}  same, over the previous output`);
