@@ -3,8 +3,14 @@
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { SpecError } from "./errors.js";
 import type { JobModel } from "./model.js";
-import { loadTemplateSet, renderScript, templateDigest, type TemplateSet } from "./render/engine.js";
-import { inputsDigest, withFingerprint } from "./render/fingerprint.js";
+import { loadTemplateSet, renderScript, renderSegments, templateDigest, type TemplateSet } from "./render/engine.js";
+import {
+  inputsDigest,
+  inputsDigestChecked,
+  withFingerprint,
+  withFingerprintAssembled,
+  type FingerprintInputs,
+} from "./render/fingerprint.js";
 import { checkSpec } from "./jobspec/check.js";
 import { normalizeSpec } from "./jobspec/normalize.js";
 import type { LoadedSite } from "./jobspec/site.js";
@@ -65,15 +71,31 @@ export function renderCompiled(
   return { script, bytes, job, diagnostics };
 }
 
+/**
+ * renderCompiled's bytes alone, as a bulk render writes or compares them (a view of the buffer the
+ * next render reuses), the kept partials' bytes copied rather than rendered into one string and
+ * encoded (segments.ts). The same bytes as renderCompiled gives.
+ */
+export function renderCompiledBytes({ job, data }: ReturnType<typeof compileJob>, file: string, opts: RenderOptions = {}): Buffer {
+  const templates = opts.templates ?? loadTemplateSet();
+  const { digest, tokenFree } = inputsDigestChecked(fingerprintInputs(data, file, { ...opts, templates }));
+  const raw = tokenFree ? renderSegments(job, templates) : null;
+  return raw === null ? withFingerprint(renderScript(job, templates), digest).bytes : withFingerprintAssembled(raw, digest);
+}
+
 /** The digest of a render's inputs (fingerprint.ts), given the spec's parsed data. */
 export function renderInputs(data: unknown, file: string, opts: RenderOptions = {}): string {
-  return inputsDigest({
+  return inputsDigest(fingerprintInputs(data, file, opts));
+}
+
+function fingerprintInputs(data: unknown, file: string, opts: RenderOptions): FingerprintInputs {
+  return {
     templates: templateDigest(opts.templates ?? loadTemplateSet()),
     site: opts.site?.data ?? null,
     mode: opts.mode,
     displayName: opts.displayName ?? file,
     data,
-  });
+  };
 }
 
 export { formatDiagnostic } from "./diagnostics.js";

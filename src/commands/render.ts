@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { Worker } from "node:worker_threads";
 import type { Diagnostic } from "../diagnostics.js";
 import { SpecError, UsageError, UserError } from "../errors.js";
-import { compileJob, renderCompiled, renderInputs } from "../index.js";
+import { compileJob, renderCompiled, renderCompiledBytes, renderInputs } from "../index.js";
 import { hasErrors } from "../diagnostics.js";
 import { loadSpec } from "../jobspec/load.js";
 import { NAME_PATTERN } from "../jobspec/schema.js";
@@ -89,19 +89,22 @@ export function renderSpec(spec: string, opts: RenderCommandOptions): SpecResult
       rendered.unchanged = true;
       return { diagnostics, rendered };
     }
-    const { script, bytes } = renderCompiled(compiled, spec, renderOpts);
-    if (opts.check) {
-      if (target) rendered.stale = staleness(target, bytes); // else step 3 says what is missing
-    } else if (opts.outdir) {
-      // (A target that held these very bytes with mode 0755 was left alone above: its fingerprint matched.)
-      if (!opts.force) rendered.ours = !existing || isOurs(target!);
-      try {
-        rendered.staged = stageFile(target!, bytes, 0o755);
-      } catch {
-        rendered.script = script; // step 4 writes it as usual, and reports what fails then
+    if (opts.check || opts.outdir) {
+      // Bytes only (no script text): the kept partials' bytes are copied, not rendered and encoded.
+      const bytes = renderCompiledBytes(compiled, spec, renderOpts);
+      if (opts.check) {
+        if (target) rendered.stale = staleness(target, bytes); // else step 3 says what is missing
+      } else {
+        // (A target that held these very bytes with mode 0755 was left alone above: its fingerprint matched.)
+        if (!opts.force) rendered.ours = !existing || isOurs(target!);
+        try {
+          rendered.staged = stageFile(target!, bytes, 0o755);
+        } catch {
+          rendered.script = bytes.toString("utf8"); // step 4 writes it as usual, and reports what fails then
+        }
       }
     } else {
-      rendered.script = script;
+      rendered.script = renderCompiled(compiled, spec, renderOpts).script;
     }
     return { diagnostics, rendered };
   } catch (e) {

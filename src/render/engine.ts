@@ -6,7 +6,8 @@ import { crypto } from "../builtins.js";
 import { UserError } from "../errors.js";
 import type { JobModel } from "../model.js";
 import { registerHelpers } from "./helpers.js";
-import { memoized, partialKeys, templateReads, type TemplateReads } from "./memo.js";
+import { memoized, partialKeys, templateReads, unindentable, type TemplateReads } from "./memo.js";
+import { TOKEN_START, withSegments } from "./segments.js";
 import { digest as bundledDigest, precompiled, runtime } from "./precompiled.js";
 
 /** How every template is compiled, at run time or by the build (precompiled.ts). */
@@ -68,9 +69,22 @@ export function loadTemplateSet(overrideDir?: string): TemplateSet {
 }
 
 export function renderScript(job: JobModel, set: TemplateSet = loadTemplateSet()): string {
+  return renderWith(job, set, (entry) => entry(job));
+}
+
+/**
+ * renderScript in segment mode (segments.ts): the kept partials' outputs as tokens, for
+ * `assemble`; null when a template holds a token's first character (then use renderScript).
+ */
+export function renderSegments(job: JobModel, set: TemplateSet = loadTemplateSet()): string | null {
+  if (!compileSet(set).tokenFree) return null;
+  return renderWith(job, set, (entry) => withSegments(() => entry(job)));
+}
+
+function renderWith(job: JobModel, set: TemplateSet, render: (entry: HandlebarsTemplateDelegate) => string): string {
   const { entry, sources } = compileSet(set);
   try {
-    return entry(job);
+    return render(entry);
   } catch (e) {
     // strict mode: a template naming a field the model lacks. Say which template file.
     const msg = e instanceof Error ? e.message : String(e);
@@ -88,6 +102,8 @@ interface CompiledSet {
   digest?: string;
   /** Exactly the bundled templates, each as the build precompiled it (then the build's digest is theirs). */
   bundled?: boolean;
+  /** No template holds TOKEN_START: segment mode can tell tokens from text (segments.ts). */
+  tokenFree: boolean;
 }
 
 /** A digest of the set's templates (names and texts), for the script's fingerprint. */
@@ -148,12 +164,14 @@ function compileSources(sources: Map<string, string>): CompiledSet {
     if (name === "run.sh") continue;
     const fn = load(name, src);
     const paths = keys.get(name);
-    hb.registerPartial(name, paths ? (memoized(fn as (c: unknown, o?: unknown) => string, paths) as HandlebarsTemplateDelegate) : fn);
+    const f = fn as (c: unknown, o?: unknown) => string;
+    hb.registerPartial(name, (paths ? memoized(f, paths) : (c: unknown, o?: unknown) => unindentable(f(c, o), o)) as HandlebarsTemplateDelegate);
   }
   const entry = load("run.sh", sources.get("run.sh") ?? "");
   const names = [...sources.keys()];
   const bundled = allFresh && bundledDigest !== null && names.length === precompiled.size && [...precompiled.keys()].every((n, i) => n === names[i]);
-  return { entry, sources, bundled };
+  const tokenFree = [...sources.values()].every((src) => !src.includes(TOKEN_START));
+  return { entry, sources, bundled, tokenFree };
 }
 
 let handlebars: typeof Handlebars | undefined;

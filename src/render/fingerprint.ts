@@ -17,6 +17,7 @@
 // chance of 2^-32, and zlib computes it 3-4 times as fast as sha256 (7 against 25 us for a 40 KB
 // script, with SHA-NI): the largest single cost of a --check left (bench/run.mjs).
 import { crc32 } from "./crc32.js";
+import { assemble, assembledRoom, TOKEN_START } from "./segments.js";
 import { sha256Hex } from "./sha256.js";
 import { VERSION } from "../version.js";
 
@@ -39,8 +40,21 @@ export interface FingerprintInputs {
 
 /** The digest of everything a script is rendered from (hex). */
 export function inputsDigest(i: FingerprintInputs): string {
+  return digestOf(inputParts(i));
+}
+
+/** inputsDigest, and whether any input holds a segment token's first character (segments.ts). */
+export function inputsDigestChecked(i: FingerprintInputs): { digest: string; tokenFree: boolean } {
+  const parts = inputParts(i);
+  return { digest: digestOf(parts), tokenFree: parts.every((p) => !p.includes(TOKEN_START)) };
+}
+
+function inputParts(i: FingerprintInputs): string[] {
+  return [`crjob ${VERSION}`, i.templates, siteText(i.site), i.mode ?? "", i.displayName, canonical(i.data)];
+}
+
+function digestOf(parts: string[]): string {
   // One string, each part with its length first, so that no two different sets of parts hash alike.
-  const parts = [`crjob ${VERSION}`, i.templates, siteText(i.site), i.mode ?? "", i.displayName, canonical(i.data)];
   return sha256Hex(parts.map((p) => `${p.length}:${p}`).join(""));
 }
 
@@ -77,8 +91,8 @@ export function canonical(v: unknown): string {
 }
 
 /** The line's hash: the inputs' digest with the script's length and CRC-32 (see the top). */
-function lineHash(inputs: string, script: Uint8Array): string {
-  return sha256Hex(`${inputs}:${script.length}:${crc32(script)}`);
+function lineHash(inputs: string, script: Uint8Array, crc = crc32(script)): string {
+  return sha256Hex(`${inputs}:${script.length}:${crc}`);
 }
 
 let scratch: Buffer | undefined; // made on the first render, not at start-up
@@ -99,6 +113,20 @@ export function withFingerprint(body: string, inputs: string): { text: string; b
   const line = `${FINGERPRINT_MARK}${lineHash(inputs, scratch.subarray(0, size))}\n`;
   scratch.write(line, size, "latin1");
   return { text: body + line, bytes: scratch.subarray(0, size + LINE_LENGTH) };
+}
+
+/**
+ * withFingerprint's bytes for a segment-mode render (`raw`, segments.ts), assembled in the same
+ * buffer: the kept partials' bytes copied, their CRCs combined, only the rest encoded and hashed.
+ * The same bytes as withFingerprint(expand(raw), inputs).bytes.
+ */
+export function withFingerprintAssembled(raw: string, inputs: string): Buffer {
+  const room = assembledRoom(raw) + LINE_LENGTH;
+  if (!scratch || scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room));
+  const { size, crc } = assemble(raw, scratch);
+  const line = `${FINGERPRINT_MARK}${lineHash(inputs, scratch.subarray(0, size), crc)}\n`;
+  scratch.write(line, size, "latin1");
+  return scratch.subarray(0, size + LINE_LENGTH);
 }
 
 /** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */

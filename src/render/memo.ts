@@ -11,6 +11,7 @@
 // helper other than if/unless/each/with, partial blocks, decorators) is simply not kept. Helpers
 // must be pure functions of their arguments (they are: quoting and formatting, helpers.ts).
 import { canonical } from "./fingerprint.js";
+import { expand, give, register, release, segmentMode } from "./segments.js";
 
 /** What one template reads, from its syntax tree alone (JSON: the build embeds it). */
 export interface TemplateReads {
@@ -186,12 +187,16 @@ type TemplateFn = (context: unknown, options?: unknown) => string;
 /** `fn` (a compiled partial) kept by the values of `paths` in its context. */
 export function memoized(fn: TemplateFn, paths: readonly string[]): TemplateFn {
   const split = paths.map((p) => p.split("."));
-  const kept = new Map<string, string>();
+  /** Output by key; in segment mode (segments.ts) also the token that stands for it. */
+  const kept = new Map<string, { text: string; id?: number; token?: string }>();
+  const drop = (entry: { id?: number }) => {
+    if (entry.id !== undefined) release(entry.id);
+  };
   let calls = 0;
   let hits = 0;
   let on = true;
   return (context, options) => {
-    if (!on) return fn(context, options);
+    if (!on) return unindentable(fn(context, options), options);
     let key = "";
     for (const parts of split) {
       let v: unknown = context;
@@ -206,19 +211,33 @@ export function memoized(fn: TemplateFn, paths: readonly string[]): TemplateFn {
       key += (missing ? "!" : canonical(v)) + "\u0000";
     }
     calls++;
-    let text = kept.get(key);
-    if (text !== undefined) {
+    let entry = kept.get(key);
+    if (entry !== undefined) {
       hits++;
-      return text;
-    }
-    if (calls >= TRIAL && hits * 4 < calls) {
+    } else if (calls >= TRIAL && hits * 4 < calls) {
       on = false; // a per-spec partial (the header, the settings): keeping costs more than it saves
+      for (const e of kept.values()) drop(e);
       kept.clear();
-      return fn(context, options);
+      return unindentable(fn(context, options), options);
+    } else {
+      entry = { text: expand(fn(context, options)) };
+      if (kept.size >= LIMIT) {
+        for (const k of [...kept.keys()].slice(0, LIMIT / 2)) {
+          drop(kept.get(k)!);
+          kept.delete(k);
+        }
+      }
+      kept.set(key, entry);
     }
-    text = fn(context, options);
-    if (kept.size >= LIMIT) for (const k of [...kept.keys()].slice(0, LIMIT / 2)) kept.delete(k);
-    kept.set(key, text);
-    return text;
+    // A token only where the output goes into the script as it is: Handlebars indents an indented
+    // partial's output line by line after this returns, which a token's text would escape.
+    if (!segmentMode() || (options as { indent?: string } | undefined)?.indent) return entry.text;
+    if (entry.token === undefined) ({ id: entry.id, token: entry.token } = register(entry.text));
+    return give(entry.id!, entry.token);
   };
+}
+
+/** A partial's output as Handlebars may indent it: with the tokens in it expanded (segments.ts). */
+export function unindentable(output: string, options: unknown): string {
+  return (options as { indent?: string } | undefined)?.indent ? expand(output) : output;
 }
