@@ -4,7 +4,7 @@
 // assertions: fresh, crashes (kill -9) and resumes with exact output, a corrupt generation, and
 // through the LSF emulator run-limit requeue and bkill + resubmission. Only the tests that turn a
 // stand-in's fault knob are skipped with the real DMTCP (their describe says so).
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generations, holdArgs, prepareJob, release, runJob, starsOutput, TEST_BIN, waitFor, waitRunning, type RunningJob } from "./harness.js";
@@ -78,6 +78,17 @@ function processes(needle: string): { pid: number; ppid: number; args: string }[
 }
 
 describe("DMTCP job run directly", () => {
+  it("dmtcp.log over 1 MB becomes dmtcp.log.1, and the new dmtcp.log starts with this launch's header", async () => {
+    const job = prep(spec(3, 0.05));
+    mkdirSync(job.dirs.state, { mode: 0o700 });
+    const big = "x".repeat(1024) + "\n";
+    writeFileSync(join(job.dirs.state, "dmtcp.log"), big.repeat(1030)); // 1,055,750 bytes
+    const run = start(job, "1091");
+    expect((await run.done).code, run.log()).toBe(0);
+    expect(readFileSync(join(job.dirs.state, "dmtcp.log.1"), "utf8").startsWith(big.repeat(1030))).toBe(true);
+    expect(readFileSync(join(job.dirs.state, "dmtcp.log"), "utf8")).toMatch(/^=== crjob: launch, job 1091 on /);
+  });
+
   it("fresh: a private coordinator, the app a direct child, every image in each generation, exact output", async () => {
     // The app waits at line 30 until its processes have been looked at: it is still running when
     // the first generation is there, on a loaded machine too.

@@ -266,4 +266,10 @@ export const MUTANTS = [
     patches: [{ file: SUPERVISE, search: `trap '[ ! -e "$CRJOB_SIGDIR" ] || rm -rf "$CRJOB_SIGDIR"' EXIT`, replace: "trap : EXIT" }],
     killers: [{ file: STARTEND, test: "the work process killed (kill -9)" }],
   },
+  {
+    name: "dmtcp-log-unbounded",
+    why: "dmtcp.log is appended to without its bound: DMTCP's messages pile up in the state dir run after run",
+    patches: [{ file: DMTCPT, search: 'crjob_append_bounded "$CRJOB_DMTCP_LOG" "$head"', replace: `printf '%s' "$head" >>"$CRJOB_DMTCP_LOG"` }],
+    killers: [{ file: DMTCP, test: "dmtcp.log over 1 MB becomes dmtcp.log.1" }],
+  },
 ];
