@@ -6,8 +6,8 @@ import { crypto } from "../builtins.js";
 import { UserError } from "../errors.js";
 import type { JobModel } from "../model.js";
 import { registerHelpers } from "./helpers.js";
-import { memoized, partialKeys, templateReads, unindentable, type TemplateReads } from "./memo.js";
-import { TOKEN_START, withSegments } from "./segments.js";
+import { memoized, partialKeys, templateReads, type TemplateReads } from "./memo.js";
+import { TOKEN_START, unindentable, withSegments } from "./segments.js";
 import { digest as bundledDigest, precompiled, runtime } from "./precompiled.js";
 
 /** How every template is compiled, at run time or by the build (precompiled.ts). */

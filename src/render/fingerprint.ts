@@ -91,11 +91,23 @@ export function canonical(v: unknown): string {
 }
 
 /** The line's hash: the inputs' digest with the script's length and CRC-32 (see the top). */
-function lineHash(inputs: string, script: Uint8Array, crc = crc32(script)): string {
-  return sha256Hex(`${inputs}:${script.length}:${crc}`);
+function lineHash(inputs: string, length: number, crc: number): string {
+  return sha256Hex(`${inputs}:${length}:${crc}`);
 }
 
 let scratch: Buffer | undefined; // made on the first render, not at start-up
+
+/** The reused buffer, with room for `room` bytes and the line. */
+function scratchFor(room: number): Buffer {
+  if (!scratch || scratch.length < room + LINE_LENGTH) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room + LINE_LENGTH));
+  return scratch;
+}
+
+/** The line appended after the script's `size` bytes in `buf` (their CRC: `crc`), and the whole. */
+function sealed(buf: Buffer, size: number, crc: number, inputs: string): Buffer {
+  buf.write(`${FINGERPRINT_MARK}${lineHash(inputs, size, crc)}\n`, size, "latin1");
+  return buf.subarray(0, size + LINE_LENGTH);
+}
 
 /**
  * The script with its fingerprint line appended, as text and as the UTF-8 bytes to write (encoded
@@ -107,12 +119,10 @@ export function withFingerprint(body: string, inputs: string): { text: string; b
   // Encoded straight into the buffer (3 bytes per UTF-16 unit at most: surely room; no
   // Buffer.byteLength first, which on a string of many pieces costs as much again), hashed there,
   // the line written after it.
-  const room = body.length * 3 + LINE_LENGTH;
-  if (!scratch || scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room));
-  const size = scratch.write(body, 0, "utf8");
-  const line = `${FINGERPRINT_MARK}${lineHash(inputs, scratch.subarray(0, size))}\n`;
-  scratch.write(line, size, "latin1");
-  return { text: body + line, bytes: scratch.subarray(0, size + LINE_LENGTH) };
+  const buf = scratchFor(body.length * 3);
+  const size = buf.write(body, 0, "utf8");
+  const bytes = sealed(buf, size, crc32(buf.subarray(0, size)), inputs);
+  return { text: body + bytes.toString("latin1", size), bytes };
 }
 
 /**
@@ -121,12 +131,9 @@ export function withFingerprint(body: string, inputs: string): { text: string; b
  * The same bytes as withFingerprint(expand(raw), inputs).bytes.
  */
 export function withFingerprintAssembled(raw: string, inputs: string): Buffer {
-  const room = assembledRoom(raw) + LINE_LENGTH;
-  if (!scratch || scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(256 * 1024, room));
-  const { size, crc } = assemble(raw, scratch);
-  const line = `${FINGERPRINT_MARK}${lineHash(inputs, scratch.subarray(0, size), crc)}\n`;
-  scratch.write(line, size, "latin1");
-  return scratch.subarray(0, size + LINE_LENGTH);
+  const buf = scratchFor(assembledRoom(raw));
+  const { size, crc } = assemble(raw, buf);
+  return sealed(buf, size, crc, inputs);
 }
 
 /** Whether `script` (a file's bytes) ends in the fingerprint that these inputs and its own text give. */
@@ -135,5 +142,5 @@ export function fingerprintMatches(script: Buffer, inputs: string): boolean {
   if (start < 0 || (start > 0 && script[start - 1] !== 0x0a) || script[script.length - 1] !== 0x0a) return false;
   if (script.toString("latin1", start, start + FINGERPRINT_MARK.length) !== FINGERPRINT_MARK) return false;
   const recorded = script.toString("latin1", start + FINGERPRINT_MARK.length, script.length - 1);
-  return lineHash(inputs, script.subarray(0, start)) === recorded;
+  return lineHash(inputs, start, crc32(script.subarray(0, start))) === recorded;
 }

@@ -11,7 +11,7 @@
 // helper other than if/unless/each/with, partial blocks, decorators) is simply not kept. Helpers
 // must be pure functions of their arguments (they are: quoting and formatting, helpers.ts).
 import { canonical } from "./fingerprint.js";
-import { expand, give, register, release, segmentMode } from "./segments.js";
+import { expand, give, indented, register, release, segmentMode, unindentable } from "./segments.js";
 
 /** What one template reads, from its syntax tree alone (JSON: the build embeds it). */
 export interface TemplateReads {
@@ -229,15 +229,8 @@ export function memoized(fn: TemplateFn, paths: readonly string[]): TemplateFn {
       }
       kept.set(key, entry);
     }
-    // A token only where the output goes into the script as it is: Handlebars indents an indented
-    // partial's output line by line after this returns, which a token's text would escape.
-    if (!segmentMode() || (options as { indent?: string } | undefined)?.indent) return entry.text;
+    if (!segmentMode() || indented(options)) return entry.text;
     if (entry.token === undefined) ({ id: entry.id, token: entry.token } = register(entry.text));
     return give(entry.id!, entry.token);
   };
-}
-
-/** A partial's output as Handlebars may indent it: with the tokens in it expanded (segments.ts). */
-export function unindentable(output: string, options: unknown): string {
-  return (options as { indent?: string } | undefined)?.indent ? expand(output) : output;
 }

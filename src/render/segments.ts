@@ -20,12 +20,12 @@ const TOKEN_END = "\uE001";
 const TOKEN = /\uE000(\d+)\uE001/g;
 
 /** One kept partial output. */
-export interface Segment {
+interface Segment {
   text: string;
-  /** Its UTF-8 bytes, its CRC-32, and the operator that shifts a CRC over its length. */
-  bytes?: Buffer;
-  crc?: number;
-  shift?: number;
+  /** Its UTF-8 bytes, their CRC-32, and what shifts a CRC over their length (crc32Combine). */
+  bytes: Buffer;
+  crc: number;
+  shift: number;
 }
 
 /** Whether the render in progress (in this thread) wants tokens (renderSegments). */
@@ -44,13 +44,14 @@ export function segmentMode(): boolean {
 /** A token for `text` (already free of tokens), kept until `release`d; hand it out with `give`. */
 export function register(text: string): { id: number; token: string } {
   const id = next++;
-  live.set(id, bytesOf({ text }));
+  const bytes = Buffer.from(text, "utf8");
+  live.set(id, { text, bytes, crc: crc32(bytes), shift: crc32Shift(bytes.length) });
   return { id, token: `${TOKEN_START}${id}${TOKEN_END}` };
 }
 
 /** `token` (of entry `id`), counted for the buffer's size (assembledRoom). */
 export function give(id: number, token: string): string {
-  given += live.get(id)!.bytes!.length;
+  given += live.get(id)!.bytes.length;
   return token;
 }
 
@@ -61,6 +62,19 @@ export function release(id: number): void {
 /** `s` with every token replaced by its text (outside segment mode there are none: `s` as it is). */
 export function expand(s: string): string {
   return active && s.includes(TOKEN_START) ? s.replace(TOKEN, (_, id: string) => live.get(Number(id))!.text) : s;
+}
+
+/**
+ * Whether Handlebars indents this partial call's output (line by line, after the partial returns:
+ * `options` are the call's), which a token's text would escape: such a call gets text, no token.
+ */
+export function indented(options: unknown): boolean {
+  return !!(options as { indent?: string } | undefined)?.indent;
+}
+
+/** A partial's output as Handlebars may indent it: with the tokens in it expanded. */
+export function unindentable(output: string, options: unknown): string {
+  return indented(options) ? expand(output) : output;
 }
 
 /** Run `render` in segment mode: its string holds tokens for the kept partials' outputs. */
@@ -85,15 +99,6 @@ export function assembledRoom(raw: string): number {
   return raw.length * 3 + given;
 }
 
-function bytesOf(seg: Segment): Segment {
-  if (!seg.bytes) {
-    seg.bytes = Buffer.from(seg.text, "utf8");
-    seg.crc = crc32(seg.bytes);
-    seg.shift = crc32Shift(seg.bytes.length);
-  }
-  return seg;
-}
-
 /**
  * `raw` (a segment-mode render) written as UTF-8 into `buf` from 0 (room: assembledRoom): its
  * length and the CRC-32 of those bytes, the same as encoding expand(raw) and taking its CRC.
@@ -113,9 +118,9 @@ export function assemble(raw: string, buf: Buffer): { size: number; crc: number 
     text(at);
     const end = raw.indexOf(TOKEN_END, at);
     const seg = live.get(Number(raw.slice(at + 1, end)))!;
-    buf.set(seg.bytes!, size);
-    size += seg.bytes!.length;
-    crc = crc32Combine(crc, seg.crc!, seg.shift!);
+    buf.set(seg.bytes, size);
+    size += seg.bytes.length;
+    crc = crc32Combine(crc, seg.crc, seg.shift);
     last = end + 1;
   }
   text(raw.length);
